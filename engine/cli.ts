@@ -1,0 +1,75 @@
+// argv → command: the only place that prints fatal errors and turns them into an exit code.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMANDS } from './commands/registry.js';
+import type { CliIO } from './commands/types.js';
+import { EXIT, RingError, RingErrors } from './errors/index.js';
+import { formatError, formatErrors } from './errors/format.js';
+import { suggest } from './validate/suggest.js';
+
+const VERSION = '0.1.0';
+
+function usage(): string {
+  const names = [...COMMANDS.values()].map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  return `ringmaster ${VERSION}: declarative, quorum-safe playbooks for etcd rings
+
+Usage: ringmaster <command> [options]
+
+Commands:
+${names}
+
+Run 'ringmaster <command> --help' for a command's options.
+Exit codes (bit flags): 0 ok, 1 usage/validation, 2 task failed, 4 host unreachable, 8 aborted by a safety guard, 255 internal error.
+`;
+}
+
+/** Runs one CLI invocation and returns its exit code (never throws). */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.get(name);
+  if (!command) {
+    const near = suggest(name, [...COMMANDS.keys()]);
+    io.stderr.write(`error[E_USAGE]: unknown command '${name}'${near ? `; did you mean '${near}'?` : ''}\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.help.trimEnd()}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    return reportFatal(e, io);
+  }
+}
+
+function reportFatal(e: unknown, io: CliIO): number {
+  if (e instanceof RingErrors) {
+    io.stderr.write(`${formatErrors(e)}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof RingError) {
+    io.stderr.write(`${formatError(e)}\n`);
+    return e.exitCode;
+  }
+  const log = writeDebugLog(e);
+  io.stderr.write(`error[E_INTERNAL]: ringmaster hit an internal error: ${(e as Error)?.message ?? String(e)}\n  the stack trace is in ${log}\n  hint: this is a bug in ringmaster: please report it with that file\n`);
+  return EXIT.internal;
+}
+
+function writeDebugLog(e: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ringmaster-debug-'));
+  const file = join(dir, 'debug.log');
+  const text = e instanceof Error ? `${e.stack ?? e.message}\n${e.cause ? `cause: ${String((e.cause as Error)?.stack ?? e.cause)}` : ''}` : String(e);
+  writeFileSync(file, `${new Date().toISOString()} ringmaster ${VERSION}\nargv: ${process.argv.slice(2).join(' ')}\n${text}\n`);
+  return file;
+}

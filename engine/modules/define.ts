@@ -1,0 +1,87 @@
+// The module contract: a name, a schema that is the single source of argument truth, and a run function.
+import type { Location } from '../errors/index.js';
+import type { BecomeSpec, Connection } from '../connection/types.js';
+import type { Command } from '../connection/command.js';
+
+/** What a module gets for one host and one (loop) item. */
+export interface ModuleContext {
+  /** Inventory name of the host the task targets (or the delegate). */
+  host: string;
+  /** The host's live connection (the delegate's with delegate_to). Lazily opened: modules with `local: true` never touch it. */
+  conn: Connection;
+  check: boolean;
+  diff: boolean;
+  /** The host's variables as seen by this task (facts, registered results, loop item included). Read-only. */
+  vars: Readonly<Record<string, unknown>>;
+  /** Folder of the playbook: relative `src` / template paths resolve from here. */
+  playbookDir: string;
+  /** Render a Handlebars template text with this host's variables (strict). `origin` names it in errors. */
+  render(text: string, origin?: string): string;
+  /** Evaluate a bare condition expression with this host's variables. */
+  evaluate(expr: string): unknown;
+  /** Run a command on the host with the task's become, environment and timeout applied. */
+  exec(command: Command | string, options?: { stdin?: string | Buffer; timeoutMs?: number; become?: BecomeSpec }): ReturnType<Connection['exec']>;
+  become?: BecomeSpec;
+  environment?: Record<string, string>;
+  timeoutMs?: number;
+  signal: AbortSignal;
+  /** Verbose line (shown with -v). Never pass a secret. */
+  log(message: string): void;
+  /** Where the task is, for errors. */
+  taskLocation?: Location;
+  taskName: string;
+  /** Whether stdin is an interactive terminal (pause, prompts). */
+  interactive: boolean;
+}
+
+export interface FileDiff {
+  path: string;
+  before: string;
+  after: string;
+}
+
+/** What a module reports; every extra key is available to `register`. */
+export interface ModuleResult {
+  changed: boolean;
+  failed?: boolean;
+  skipped?: boolean;
+  msg?: string;
+  /** Commands run, or in check mode the commands that would run (display form, secrets masked). */
+  commands?: string[];
+  diff?: FileDiff[];
+  rc?: number | null;
+  stdout?: string;
+  stderr?: string;
+  /** set_fact: variables to add to the host. */
+  facts?: Record<string, unknown>;
+  /** meta: a control action for the executor. */
+  meta?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop';
+  /** A safety guard refused: the run is aborted with exit code 8. */
+  abort?: boolean;
+  [key: string]: unknown;
+}
+
+/** A module as registered. `A` is its argument type, generated from its schema. */
+export interface ModuleDefinition<A = Record<string, unknown>> {
+  name: string;
+  /** One sentence: what it does. */
+  description: string;
+  /** Path of its JSON Schema relative to schemas/, e.g. 'modules/command.json'. */
+  schema: string;
+  /** Key that a free-form string argument maps to (`command: ls -l` → `{cmd: 'ls -l'}`). */
+  freeForm?: string;
+  /** In check mode, run() is still called with ctx.check = true and must change nothing. */
+  supportsCheckMode: boolean;
+  /** Running it twice changes nothing the second time. */
+  idempotent: boolean;
+  /** Runs on the controller only; never opens a connection (debug, set_fact, assert…). */
+  local?: boolean;
+  /** A YAML task using it, shown by `ringmaster modules NAME` and checked by the meta-test. */
+  example: string;
+  run(ctx: ModuleContext, args: A): Promise<ModuleResult>;
+}
+
+/** Identity helper that fixes the argument type of a module. */
+export function defineModule<A>(def: ModuleDefinition<A>): ModuleDefinition<A> {
+  return def;
+}
