@@ -17,6 +17,10 @@ export class EventBus {
   emit(event: RunEvent): void {
     void event;
   }
+  /** Values learnt during the run (no_log results, secret variables) that must be masked from now on. */
+  addSecrets(values: string[]): void {
+    void values;
+  }
   async close(): Promise<void> {}
 }
 
