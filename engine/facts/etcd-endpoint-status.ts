@@ -1,0 +1,58 @@
+// Fact: per-endpoint status (cluster ID, member ID, leader, raft index, db size), from `endpoint status -w json`.
+import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { parseEtcdJson, toHexId } from '../etcd/json.js';
+import type { Fact } from './fact.js';
+
+export interface EndpointStatus {
+  endpoint: string;
+  clusterId: string;
+  memberId: string;
+  leaderId: string;
+  revision: number;
+  raftIndex: number;
+  raftTerm: number;
+  raftAppliedIndex: number;
+  dbSize: number;
+  version: string;
+  isLearner: boolean;
+  errors: string[];
+}
+
+interface Raw {
+  Endpoint: string;
+  Status: {
+    header: { cluster_id: string; member_id: string; revision: number };
+    version: string;
+    dbSize: number;
+    leader: string;
+    raftIndex: number;
+    raftTerm: number;
+    raftAppliedIndex?: number;
+    isLearner?: boolean;
+    errors?: string[];
+  };
+}
+
+/** Endpoints that did not answer are absent from stdout (etcdctl says so on stderr and exits 1). */
+export const etcdEndpointStatus: Fact<EndpointStatus[]> = {
+  name: 'etcd_endpoint_status',
+  command: (vars, endpoints) => etcdctl(etcdctlSettings(vars, endpoints), 'endpoint', 'status', '-w', 'json'),
+  parse(stdout) {
+    if (!stdout.trim()) return [];
+    const raw = parseEtcdJson(stdout, 'endpoint status') as Raw[];
+    return raw.map((r) => ({
+      endpoint: r.Endpoint,
+      clusterId: toHexId(r.Status.header.cluster_id),
+      memberId: toHexId(r.Status.header.member_id),
+      leaderId: toHexId(r.Status.leader),
+      revision: Number(r.Status.header.revision),
+      raftIndex: Number(r.Status.raftIndex),
+      raftTerm: Number(r.Status.raftTerm),
+      raftAppliedIndex: Number(r.Status.raftAppliedIndex ?? r.Status.raftIndex),
+      dbSize: Number(r.Status.dbSize),
+      version: r.Status.version,
+      isLearner: r.Status.isLearner === true,
+      errors: r.Status.errors ?? [],
+    }));
+  },
+};

@@ -1,0 +1,24 @@
+// Fact: the live member list, from `etcdctl member list -w json`.
+import { RingError } from '../errors/index.js';
+import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { parseMemberList, type MemberList } from '../etcd/members.js';
+import type { Fact } from './fact.js';
+
+export const etcdMembers: Fact<MemberList> = {
+  name: 'etcd_members',
+  command: (vars, endpoints) => etcdctl(etcdctlSettings(vars, endpoints), 'member', 'list', '-w', 'json'),
+  parse(stdout, stderr, code) {
+    if (code !== 0) {
+      throw new RingError('E_TASK_FAILED', `etcdctl member list failed (exit ${code}): ${lastLine(stderr)}`, {
+        hint: 'check that etcd is running on the host and that the client certificate paths are right',
+      });
+    }
+    return parseMemberList(stdout);
+  },
+};
+
+export function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
+  const errorLine = [...lines].reverse().find((l) => l.startsWith('Error:'));
+  return (errorLine ?? lines[lines.length - 1] ?? '').slice(0, 400);
+}
