@@ -32,6 +32,8 @@ export interface ModuleContext {
   taskName: string;
   /** Whether stdin is an interactive terminal (pause, prompts). */
   interactive: boolean;
+  /** Show `question` and resolve with the line typed (only called when `interactive`). Absent: the module reads the process's stdin. */
+  prompt?(question: string): Promise<string>;
 }
 
 export interface FileDiff {

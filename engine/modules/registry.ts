@@ -1,11 +1,41 @@
 // Explicit, sorted registry of modules: the name a task uses → its definition.
+import { assertModule } from './assert.js';
+import { commandModule } from './command.js';
+import { copyModule } from './copy.js';
+import { debugModule } from './debug.js';
 import type { ModuleDefinition } from './define.js';
+import { failModule } from './fail.js';
+import { fetchModule } from './fetch.js';
+import { fileModule } from './file.js';
+import { metaModule } from './meta.js';
+import { pauseModule } from './pause.js';
+import { setFactModule } from './set_fact.js';
+import { shellModule } from './shell.js';
+import { slurpModule } from './slurp.js';
+import { statModule } from './stat.js';
+import { templateModule } from './template.js';
+import { waitForModule } from './wait_for.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModule = ModuleDefinition<any>;
 
 const ALL: AnyModule[] = [
-  // modules are added here, one import each, sorted by name
+  // one import each, sorted by name
+  assertModule,
+  commandModule,
+  copyModule,
+  debugModule,
+  failModule,
+  fetchModule,
+  fileModule,
+  metaModule,
+  pauseModule,
+  setFactModule,
+  shellModule,
+  slurpModule,
+  statModule,
+  templateModule,
+  waitForModule,
 ];
 
 export const MODULES: ReadonlyMap<string, AnyModule> = new Map(ALL.map((m) => [m.name, m]));

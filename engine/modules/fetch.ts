@@ -1,0 +1,48 @@
+// `fetch`: copies a file from the host to the controller, sha256-verified; unchanged files are not transferred.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { FetchArgs } from '../generated/schema-types.js';
+import { defineModule } from './define.js';
+import { sha256 } from './place-file.js';
+import { remoteStat } from './remote-file.js';
+
+/** Where the file lands on the controller: DEST/<host>/<src>, or with flat DEST (DEST/<basename> when DEST ends with /). */
+export function fetchTarget(playbookDir: string, host: string, src: string, dest: string, flat: boolean): string {
+  const base = resolve(playbookDir, dest);
+  if (flat) return dest.endsWith('/') ? join(base, basename(src)) : base;
+  // join() normalises `..` away inside the host's folder only after the host name, so a src cannot climb out of it.
+  return join(base, host, join('/', src));
+}
+
+export const fetchModule = defineModule<FetchArgs>({
+  name: 'fetch',
+  description: 'Copy a file from the host to a folder on the controller (DEST/<host>/<src>, or flat), verified by sha256; unchanged files are not transferred again.',
+  schema: 'modules/fetch.json',
+  supportsCheckMode: true,
+  idempotent: true,
+  example: `- name: Bring the snapshot home
+  fetch:
+    src: /var/backups/etcd/snapshot.db
+    dest: backups/
+`,
+  async run(ctx, args) {
+    const target = fetchTarget(ctx.playbookDir, ctx.host, args.src, args.dest, args.flat === true);
+    const st = await remoteStat(ctx, args.src, true);
+    if (!st.exists) return { changed: false, failed: true, msg: `${args.src} does not exist on ${ctx.host}`, dest: target };
+    if (!st.isreg) return { changed: false, failed: true, msg: `${args.src} is not a regular file`, dest: target };
+    const local = await readFile(target).catch(() => undefined);
+    const base = { dest: target, remote_checksum: st.checksum, checksum: st.checksum };
+    if (local && sha256(local) === st.checksum) return { ...base, changed: false, msg: `${target} already up to date` };
+    if (ctx.check) return { ...base, changed: true, msg: `check mode: would fetch ${args.src} to ${target}` };
+    const data = await ctx.conn.get(args.src, { become: ctx.become });
+    const got = sha256(data);
+    if (got !== st.checksum) {
+      return { ...base, changed: false, failed: true, checksum: got, msg: `checksum mismatch fetching ${args.src}: the host said ${st.checksum}, received ${got} (the file changed during the transfer?)` };
+    }
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.ringmaster-${process.pid}.tmp`;
+    await writeFile(tmp, data);
+    await rename(tmp, target);
+    return { ...base, changed: true, size: data.length };
+  },
+});
