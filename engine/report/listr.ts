@@ -1,0 +1,242 @@
+// The listr2 reporter for a TTY: each task a listr2 task with a subtask per host, driven by pushed events.
+//
+// listr2 runs functions it is given and fixes its task list once `run()` starts, while the executor pushes
+// events. So each ringmaster task is one short Listr run: task_start builds it (one subtask per target host,
+// each awaiting a promise), host_result settles that host's promise, task_end settles the rest and waits for
+// the run to finish. Only one Listr is ever active, so play banners, diffs and the recap are written between
+// runs, never under listr2's live-updating region.
+import { Listr, ListrLogger, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import type { Palette } from './color.js';
+import { unifiedDiff } from './diff.js';
+import type { HostResult, HostStatus, Reporter, RunEvent, TaskEnd, TaskStart, Warning } from './events.js';
+import { formatDuration, header, recapBlock } from './recap.js';
+
+/** Which listr2 renderer draws: `default` on a TTY; tests use `verbose` (line per state change) or `silent`. */
+export type ListrRendererName = 'default' | 'simple' | 'verbose' | 'silent';
+
+/** How the listr reporter writes. */
+export interface ListrReporterOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  palette: Palette;
+  renderer?: ListrRendererName;
+  /** Show diffs even if run_start did not ask for them. */
+  diff?: boolean;
+}
+
+type Outcome = { kind: 'done' | 'skip' | 'fail'; title: string };
+
+interface HostSlot {
+  host: string;
+  results: HostResult[];
+  settled: boolean;
+  settle: (o: Outcome) => void;
+  outcome: Promise<Outcome>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  wrapper?: ListrTaskWrapper<any, any, any>;
+}
+
+interface Running {
+  start: TaskStart;
+  hosts: Map<string, HostSlot>;
+  /** Results for hosts the task did not announce (they cannot become listr2 subtasks any more). */
+  extra: HostResult[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  parent?: ListrTaskWrapper<any, any, any>;
+  done: Promise<unknown>;
+}
+
+/** Worst first: the status a host shows when a looping task gave it several results. */
+const RANK: HostStatus[] = ['unreachable', 'failed', 'changed', 'ok', 'skipped'];
+
+export class ListrReporter implements Reporter {
+  readonly name = 'listr';
+  private running: Running | undefined;
+  private showDiff: boolean;
+
+  constructor(private readonly o: ListrReporterOptions) {
+    this.showDiff = o.diff === true;
+  }
+
+  async handle(e: RunEvent): Promise<void> {
+    switch (e.type) {
+      case 'run_start':
+        this.showDiff = this.showDiff || e.diff;
+        if (e.check) this.out(this.o.palette.dim('check mode: nothing will be changed; the plan is shown instead'));
+        for (const w of e.warnings ?? []) this.warn({ type: 'warning', ts: e.ts, msg: w });
+        return;
+      case 'play_start':
+        this.out('', this.o.palette.bold(header(`PLAY [${e.play}]`)));
+        return;
+      case 'task_start':
+        await this.finish(undefined); // a task that never ended (should not happen) must not overlap
+        this.running = this.begin(e);
+        return;
+      case 'host_result':
+        this.result(e);
+        return;
+      case 'task_end':
+        await this.finish(e);
+        return;
+      case 'warning':
+        this.warn(e);
+        return;
+      case 'recap':
+        await this.finish(undefined);
+        this.out('', ...recapBlock(e, this.o.palette));
+        return;
+      default:
+        return;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.finish(undefined);
+  }
+
+  private begin(start: TaskStart): Running {
+    const hosts = new Map<string, HostSlot>();
+    for (const host of start.hosts) hosts.set(host, slot(host));
+    const running: Running = { start, hosts, extra: [], done: Promise.resolve() };
+    const subtasks: ListrTask[] = [...hosts.values()].map((s) => ({
+      title: s.host,
+      task: async (_ctx, wrapper) => {
+        s.wrapper = wrapper;
+        const outcome = await s.outcome;
+        wrapper.title = outcome.title;
+        if (outcome.kind === 'skip') wrapper.skip(outcome.title);
+        if (outcome.kind === 'fail') throw new Error(outcome.title);
+      },
+    }));
+    const title = `${start.handler ? 'RUNNING HANDLER ' : ''}${start.task}`;
+    const listr = new Listr(
+      [
+        {
+          title,
+          task: (_ctx, wrapper) => {
+            running.parent = wrapper;
+            return wrapper.newListr(subtasks, { concurrent: true, exitOnError: false });
+          },
+          rendererOptions: { persistentOutput: true },
+        },
+      ],
+      this.listrOptions(),
+    );
+    running.done = listr.run();
+    return running;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private listrOptions(): any {
+    const renderer = this.o.renderer ?? 'default';
+    const logger = new ListrLogger({
+      processOutput: new ProcessOutput(this.o.stdout as NodeJS.WriteStream, this.o.stderr as NodeJS.WriteStream),
+      useIcons: renderer !== 'verbose',
+    });
+    const rendererOptions =
+      renderer === 'default'
+        ? { logger, collapseSubtasks: true, collapseErrors: true, showErrorMessage: true, collapseSkips: true, formatOutput: 'wrap' }
+        : { logger, logTitleChange: true };
+    return {
+      renderer,
+      rendererOptions,
+      fallbackRenderer: 'simple',
+      fallbackRendererOptions: { logger },
+      exitOnError: false,
+      registerSignalListeners: false,
+      ctx: {},
+    };
+  }
+
+  private result(e: HostResult): void {
+    const r = this.running;
+    if (!r || r.start.task !== e.task) {
+      this.out(this.hostTitle(e.host, [e])); // a result outside any task: still say it
+      return;
+    }
+    const s = r.hosts.get(e.host);
+    if (!s || s.settled) {
+      r.extra.push(e);
+      if (r.parent) r.parent.output = r.extra.map((x) => this.hostTitle(x.host, [x])).join('\n');
+      return;
+    }
+    s.results.push(e);
+    // A looping task sends one result per item: the host stays open until task_end.
+    if (e.item === undefined) s.settle(this.outcome(s));
+    else if (s.wrapper) s.wrapper.title = this.hostTitle(s.host, s.results);
+  }
+
+  /** Settles every host, titles the task with its counts, waits for listr2, then prints diffs. */
+  private async finish(end: TaskEnd | undefined): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    for (const s of r.hosts.values()) if (!s.settled) s.settle(this.outcome(s));
+    if (r.parent) r.parent.title = this.taskTitle(r, end);
+    this.running = undefined;
+    await r.done;
+    if (!this.showDiff) return;
+    const all = [...[...r.hosts.values()].flatMap((s) => s.results), ...r.extra];
+    for (const res of all) {
+      for (const d of res.diff ?? []) {
+        const lines = unifiedDiff(d);
+        if (lines.length) this.out(`diff [${res.host}]:`, ...lines);
+      }
+    }
+  }
+
+  private outcome(s: HostSlot): Outcome {
+    if (s.results.length === 0) return { kind: 'skip', title: `${s.host}: no result` };
+    const worst = worstOf(s.results);
+    const title = this.hostTitle(s.host, s.results);
+    if (worst === 'skipped') return { kind: 'skip', title };
+    const hardFailure = s.results.some((x) => (x.status === 'failed' && !x.ignored) || x.status === 'unreachable');
+    return { kind: hardFailure ? 'fail' : 'done', title };
+  }
+
+  /** `node3 failed: msg (0.4s)`; loops add the item count. */
+  private hostTitle(host: string, results: HostResult[]): string {
+    const p = this.o.palette;
+    const worst = worstOf(results);
+    const paint = worst === 'ok' ? p.ok : worst === 'changed' ? p.changed : worst === 'skipped' ? p.skipped : p.failed;
+    const ignored = results.some((x) => x.ignored) ? ' (ignored)' : '';
+    const items = results.filter((x) => x.item !== undefined).length;
+    const msg = results.find((x) => x.status === worst && x.msg)?.msg;
+    const showMsg = msg && (worst === 'failed' || worst === 'unreachable') ? `: ${msg}` : '';
+    const ms = results.reduce((t, x) => t + x.durationMs, 0);
+    return `${host} ${paint(worst)}${ignored}${items ? ` (${items} items)` : ''}${showMsg} ${p.dim(formatDuration(ms))}`;
+  }
+
+  private taskTitle(r: Running, end: TaskEnd | undefined): string {
+    const counts = new Map<HostStatus, number>();
+    const results = [...[...r.hosts.values()].map((s) => (s.results.length ? worstOf(s.results) : undefined)), ...r.extra.map((x) => x.status)];
+    for (const st of results) if (st) counts.set(st, (counts.get(st) ?? 0) + 1);
+    const summary = RANK.filter((st) => counts.has(st)).map((st) => `${st}=${counts.get(st)}`).join(' ');
+    const base = `${r.start.handler ? 'RUNNING HANDLER ' : ''}${r.start.task}`;
+    return `${base}${summary ? ` [${summary}]` : ''}${end ? ` ${this.o.palette.dim(formatDuration(end.durationMs))}` : ''}`;
+  }
+
+  /** Written to stderr; while listr2 draws, its output capture holds the line and prints it after. */
+  private warn(e: Warning): void {
+    const where = [e.host && `host ${e.host}`, e.task && `task '${e.task}'`].filter(Boolean).join(', ');
+    this.o.stderr.write(`${this.o.palette.warn(`[WARNING]: ${e.msg}${where ? ` (${where})` : ''}`)}\n`);
+  }
+
+  private out(...lines: string[]): void {
+    this.o.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+function slot(host: string): HostSlot {
+  let settle!: (o: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  const s: HostSlot = { host, results: [], settled: false, outcome, settle: () => undefined };
+  s.settle = (o) => {
+    s.settled = true;
+    settle(o);
+  };
+  return s;
+}
+
+function worstOf(results: HostResult[]): HostStatus {
+  return RANK.find((st) => results.some((x) => x.status === st)) ?? 'ok';
+}
