@@ -37,7 +37,7 @@ export class ScriptedConnection implements Connection {
     const step = this.steps[this.next];
     const ok = step && kind in step && matches(step, kind, text);
     if (!ok) {
-      const wanted = step ? JSON.stringify(step) : 'nothing more';
+      const wanted = step ? JSON.stringify(step, (_k, v) => (v instanceof RegExp ? String(v) : v)) : 'nothing more';
       this.unexpected.push(`${kind} ${text}`);
       throw new Error(`scripted connection: unexpected ${kind} ${text}\n  expected: ${wanted}`);
     }
