@@ -1,0 +1,97 @@
+// One module call for one host and item: build its ModuleContext, apply the task timeout, classify what it threw.
+import type { BecomeSpec, Connection } from '../connection/types.js';
+import { RingError, isRingError } from '../errors/index.js';
+import type { ModuleContext, ModuleResult } from '../modules/define.js';
+import { defaultSleep, type AnyModule } from './context.js';
+import type { EffectiveTask } from './scope.js';
+import type { PlayState } from './state.js';
+
+/** Transport failures: the host is unreachable, not failed. */
+export const TRANSPORT_CODES = new Set(['E_UNREACHABLE', 'E_HOSTKEY_UNKNOWN', 'E_HOSTKEY_CHANGED', 'E_AUTH']);
+
+/** Thrown out of a task when the host's transport fails; the task runner turns it into `unreachable`. */
+export class Unreachable extends Error {
+  constructor(override readonly cause: RingError) {
+    super(cause.message);
+  }
+}
+
+/** Everything one call needs besides the module and its rendered arguments. */
+export interface CallTarget {
+  play: PlayState;
+  task: EffectiveTask;
+  /** The host whose vars are used (the original host, also with delegate_to). */
+  host: string;
+  /** The host the module acts on (the delegate with delegate_to). */
+  target: string;
+  conn: Connection;
+  vars: Record<string, unknown>;
+  check: boolean;
+  become?: BecomeSpec;
+}
+
+/** Runs the module; a transport error becomes Unreachable, a guard error an abort, anything else a failed result. */
+export async function invokeModule(module: AnyModule, args: Record<string, unknown>, t: CallTarget): Promise<ModuleResult> {
+  const ctx = t.play.ctx;
+  const timeoutMs = t.task.timeoutSec ? t.task.timeoutSec * 1000 : undefined;
+  const local = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, local.signal]);
+  const origin = { task: t.task.name, host: t.host, location: t.task.node.loc };
+  const mctx: ModuleContext = {
+    host: t.target,
+    conn: t.conn,
+    check: t.check,
+    diff: ctx.options.diff,
+    vars: t.vars,
+    playbookDir: t.play.playbook.dir,
+    render: (text, what) => ctx.templates.render(text, t.vars, { ...origin, what }),
+    evaluate: (expr) => ctx.evaluate(expr, t.vars, origin),
+    exec: (command, o = {}) =>
+      t.conn.exec(command, { stdin: o.stdin, timeoutMs: o.timeoutMs ?? timeoutMs, env: t.task.environment, become: o.become ?? t.become, signal }),
+    become: t.become,
+    environment: t.task.environment,
+    timeoutMs,
+    signal,
+    log: (line) => ctx.log?.(`[${t.host}] ${line}`),
+    taskLocation: t.task.node.loc,
+    taskName: t.task.name,
+    interactive: ctx.interactive,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const run = module.run(mctx, args);
+    if (!timeoutMs) return normalize(await run);
+    const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const first = await Promise.race([run, expired]);
+    if (first === 'timeout') {
+      local.abort();
+      run.catch(() => {}); // it will reject on the abort; already reported as a timeout
+      return { changed: false, failed: true, msg: `the task timed out after ${t.task.timeoutSec}s` };
+    }
+    return normalize(first);
+  } catch (e) {
+    return classify(e, t);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function normalize(r: ModuleResult): ModuleResult {
+  return { ...r, changed: r.changed === true };
+}
+
+function classify(e: unknown, t: CallTarget): ModuleResult {
+  if (isRingError(e)) {
+    if (TRANSPORT_CODES.has(e.code)) throw new Unreachable(e);
+    if (e.code === 'E_GUARD') return { changed: false, failed: true, abort: true, msg: e.message };
+    if (e.code === 'E_ABORTED' || t.play.ctx.signal.aborted) return { changed: false, failed: true, msg: 'interrupted' };
+    return { changed: false, failed: true, msg: e.message, error_code: e.code };
+  }
+  if (t.play.ctx.signal.aborted) return { changed: false, failed: true, msg: 'interrupted' };
+  return { changed: false, failed: true, msg: `module ${t.task.node.module} raised an error: ${(e as Error)?.message ?? String(e)}` };
+}
+
+/** Sleep that honours the run's interrupt (tests inject an instant one). */
+export function pause(play: PlayState, ms: number): Promise<void> {
+  return (play.ctx.sleep ?? defaultSleep)(ms, play.ctx.signal);
+}

@@ -1,0 +1,62 @@
+// The executor's entry point: checks the run's inputs, runs every play of every playbook, emits the recap.
+import { RingError } from '../errors/index.js';
+import type { Node, Playbook } from '../load/model.js';
+import type { HostStats } from '../report/events.js';
+import type { RunContext } from './context.js';
+import { limitHosts, runPlay } from './play.js';
+import { exitCodeOf, RunState } from './state.js';
+import { now } from './task-step.js';
+import { collectStrings, SECRET_NAME } from './vars.js';
+
+/** The outcome of runPlaybooks. */
+export interface RunResult {
+  /** Bit flags: 2 a host failed, 4 a host was unreachable, 8 aborted (guard or interrupt). */
+  exitCode: number;
+  stats: Record<string, HostStats>;
+  aborted?: string;
+}
+
+/**
+ * Runs the playbooks in order with the linear strategy. Input problems (--limit matching nothing,
+ * an unknown --start-at-task, --step without a prompt) throw RingError before anything runs.
+ * Connections are closed at the end, also when interrupted.
+ */
+export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Promise<RunResult> {
+  const run = new RunState(ctx);
+  precheck(run, playbooks);
+  const started = Date.now();
+  const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => SECRET_NAME.test(k));
+  ctx.bus.addSecrets(extraSecrets.flatMap(([, v]) => collectStrings(v)));
+  ctx.bus.emit({ type: 'run_start', ts: now(), playbooks: playbooks.map((p) => p.file), check: ctx.options.check, diff: ctx.options.diff });
+  try {
+    for (const pb of playbooks) {
+      for (const play of pb.plays) {
+        if (run.stopped) break;
+        await runPlay(run, pb, play);
+      }
+    }
+  } finally {
+    await ctx.connections.closeAll();
+  }
+  if (ctx.signal.aborted && run.aborted === undefined) run.aborted = 'interrupted';
+  const stats = Object.fromEntries([...run.hosts].map(([name, h]) => [name, { ...h.stats }]));
+  const exitCode = exitCodeOf(run);
+  ctx.bus.emit({ type: 'recap', ts: now(), hosts: stats, exitCode, durationMs: Date.now() - started, ...(run.aborted ? { aborted: run.aborted } : {}) });
+  return { exitCode, stats, ...(run.aborted ? { aborted: run.aborted } : {}) };
+}
+
+function precheck(run: RunState, playbooks: Playbook[]): void {
+  const { options } = run.ctx;
+  if (options.limit !== undefined) limitHosts(run, options.limit);
+  if (options.step && !run.ctx.confirmStep) throw new RingError('E_USAGE', '--step needs an interactive terminal to ask before each task');
+  if (options.forks < 1 || !Number.isInteger(options.forks)) throw new RingError('E_USAGE', `--forks must be a whole number ≥ 1, got ${options.forks}`);
+  const name = options.startAtTask;
+  if (name !== undefined) {
+    const found = playbooks.some((pb) => pb.plays.some((p) => [p.pre_tasks, p.tasks, p.post_tasks].some((nodes) => hasTask(nodes, name))));
+    if (!found) throw new RingError('E_START_AT_TASK', `--start-at-task '${name}': no task has that name`);
+  }
+}
+
+function hasTask(nodes: Node[], name: string): boolean {
+  return nodes.some((n) => (n.kind === 'task' ? n.name === name : hasTask(n.block, name) || hasTask(n.rescue, name) || hasTask(n.always, name)));
+}

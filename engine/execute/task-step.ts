@@ -1,0 +1,151 @@
+// One task across the current hosts (linear strategy): selection, forks, run_once, results, events, play-level effects.
+import type { ModuleResult } from '../modules/define.js';
+import type { HostResult, HostStatus } from '../report/events.js';
+import { forEachLimit } from './pool.js';
+import type { EffectiveTask } from './scope.js';
+import type { PlayState } from './state.js';
+import { tagsSelect } from './tags.js';
+import { runTaskOnHost, type HostOutcome } from './task-host.js';
+import { collectStrings, SECRET_NAME } from './vars.js';
+import { flushHandlers } from './handlers.js';
+
+const CENSORED = 'the output has been hidden due to the task having `no_log: true`';
+
+/** Runs a task on `hosts`; returns the hosts whose failure was neither ignored (they leave the enclosing block). */
+export async function runTask(play: PlayState, task: EffectiveTask, hosts: string[]): Promise<Set<string>> {
+  const failed = new Set<string>();
+  if (!(await selected(play, task))) return failed;
+  const ctx = play.ctx;
+  const started = Date.now();
+  ctx.bus.emit({ type: 'task_start', ts: now(), play: play.play.name, task: task.name, module: task.node.module, hosts, ...(task.handler ? { handler: true } : {}), loc: task.node.loc });
+  const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
+  const outcomes: HostOutcome[] = [];
+  const onItem = (host: string, item: string, status: HostStatus, r: ModuleResult, ms: number) =>
+    emitResult(play, task, host, status, r, ms, { item: task.noLog ? '(censored)' : item });
+  await forEachLimit(targets, ctx.options.forks, async (host) => {
+    outcomes.push(await runTaskOnHost(play, task, host, onItem));
+  });
+  const byHost = new Map(outcomes.map((o) => [o.host, o]));
+  let flush = false;
+  for (const host of hosts) {
+    // run_once: the one result counts for every host of the batch (register, notify, failure)
+    const o = byHost.get(host) ?? (task.runOnce && outcomes[0] ? { ...outcomes[0], host } : undefined);
+    if (!o) continue;
+    if (byHost.has(host)) emitResult(play, task, host, o.status, o.result, o.durationMs, o.delegatedTo ? { delegatedTo: o.delegatedTo } : {});
+    if (apply(play, task, o)) failed.add(host);
+    if (o.result.meta === 'flush_handlers') flush = true;
+  }
+  playEffects(play, task, failed);
+  ctx.bus.emit({ type: 'task_end', ts: now(), play: play.play.name, task: task.name, durationMs: Date.now() - started });
+  if (flush && !play.ended) await flushHandlers(play);
+  return failed;
+}
+
+/** --start-at-task, tags and --step decide whether the task runs at all (no events when not). */
+async function selected(play: PlayState, task: EffectiveTask): Promise<boolean> {
+  if (task.internal || task.handler) return true;
+  const { options } = play.ctx;
+  const run = play.run;
+  if (run.startPending) {
+    if (task.node.name !== options.startAtTask) return false;
+    run.startPending = false;
+  }
+  if (!tagsSelect(task.tags, options.tags, options.skipTags)) return false;
+  if (options.step && !run.stepAll && play.ctx.confirmStep) {
+    const answer = await play.ctx.confirmStep(task.name);
+    if (answer === 'no') return false;
+    if (answer === 'continue') run.stepAll = true;
+  }
+  return true;
+}
+
+/** Registers, notifies, counts; returns true when the host's failure must leave the enclosing block. */
+function apply(play: PlayState, task: EffectiveTask, o: HostOutcome): boolean {
+  const state = play.run.host(o.host);
+  const r = o.result;
+  const node = task.node;
+  if (task.noLog) play.ctx.bus.addSecrets(collectStrings(r));
+  if (node.register) state.facts[node.register] = r;
+  if (r.facts && typeof r.facts === 'object') {
+    Object.assign(state.facts, r.facts);
+    for (const [k, v] of Object.entries(r.facts)) if (SECRET_NAME.test(k)) play.ctx.bus.addSecrets(collectStrings(v));
+  }
+  if (r.abort) {
+    play.run.aborted ??= `${o.host}: ${String(r.msg ?? `task '${task.name}' refused to run`)}`;
+    return false;
+  }
+  if (r.meta === 'end_play') play.ended = true;
+  if (r.meta === 'end_host') state.endedPlay = true;
+  switch (o.status) {
+    case 'unreachable':
+      if (task.ignoreUnreachable) state.stats.ignored++;
+      else {
+        state.stats.unreachable++;
+        state.unreachable = true;
+      }
+      return false;
+    case 'failed':
+      if (task.ignoreErrors) {
+        state.stats.ignored++;
+        return false;
+      }
+      if (!task.rescuable) {
+        state.stats.failed++;
+        play.batchFailed.add(o.host);
+      }
+      return true;
+    case 'skipped':
+      state.stats.skipped++;
+      return false;
+    case 'changed':
+      state.stats.changed++;
+      for (const name of node.notify ?? []) {
+        let set = play.notified.get(name);
+        if (!set) play.notified.set(name, (set = new Set()));
+        set.add(o.host);
+      }
+      return false;
+    default:
+      state.stats.ok++;
+      return false;
+  }
+}
+
+/** any_errors_fatal and max_fail_percentage end the play for every host. */
+function playEffects(play: PlayState, task: EffectiveTask, failed: Set<string>): void {
+  const hard = [...failed].filter((h) => play.batchFailed.has(h));
+  if (task.anyErrorsFatal && hard.length > 0) {
+    play.ended = true;
+    warn(play, `any_errors_fatal: ${hard.join(', ')} failed in task '${task.name}'; the play stops for every host`);
+  }
+  const max = play.play.max_fail_percentage;
+  if (max !== undefined && play.batch.length > 0 && (play.batchFailed.size * 100) / play.batch.length > max && !play.ended) {
+    play.ended = true;
+    warn(play, `max_fail_percentage ${max}% exceeded (${play.batchFailed.size} of ${play.batch.length} hosts failed); the play stops`);
+  }
+}
+
+function emitResult(play: PlayState, task: EffectiveTask, host: string, status: HostStatus, r: ModuleResult, durationMs: number, extra: Partial<HostResult>): void {
+  const ignored = (status === 'failed' && (task.ignoreErrors || task.rescuable)) || (status === 'unreachable' && task.ignoreUnreachable);
+  const event: HostResult = { type: 'host_result', ts: now(), play: play.play.name, task: task.name, host, status, durationMs, ...extra };
+  if (ignored) event.ignored = true;
+  if (typeof r.attempts === 'number') event.attempts = r.attempts;
+  if (task.noLog) {
+    event.result = { censored: CENSORED };
+    event.msg = CENSORED;
+  } else {
+    if (r.msg !== undefined) event.msg = String(r.msg);
+    if (r.commands) event.commands = r.commands;
+    if (r.diff && play.ctx.options.diff) event.diff = r.diff;
+    event.result = r;
+  }
+  play.ctx.bus.emit(event);
+}
+
+export function warn(play: PlayState, msg: string, host?: string): void {
+  play.ctx.bus.emit({ type: 'warning', ts: now(), msg, ...(host ? { host } : {}) });
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}
