@@ -57,7 +57,8 @@ function hunks(ops: Op[]): string[] {
     const body = ops.slice(from, to);
     const oldLen = body.filter((o) => o.kind !== '+').length;
     const newLen = body.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${oldStart},${oldLen} +${newStart},${newLen} @@`);
+    // An empty side names the line before it, as diff -u does (`@@ -0,0 +1,2 @@` for a new file).
+    out.push(`@@ -${oldLen ? oldStart : oldStart - 1},${oldLen} +${newLen ? newStart : newStart - 1},${newLen} @@`);
     for (const o of body) out.push(`${o.kind}${o.text}`);
     start = end + 1;
   }

@@ -43,11 +43,15 @@ interface Running {
   extra: HostResult[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   parent?: ListrTaskWrapper<any, any, any>;
+  /** The title with counts, once task_end came (listr2 may not have started the task by then). */
+  finalTitle?: string;
   done: Promise<unknown>;
 }
 
 /** Worst first: the status a host shows when a looping task gave it several results. */
 const RANK: HostStatus[] = ['unreachable', 'failed', 'changed', 'ok', 'skipped'];
+/** The order of the per-task counts in a finished task's title, as in the recap. */
+const SUMMARY_ORDER = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ignored'];
 
 export class ListrReporter implements Reporter {
   readonly name = 'listr';
@@ -115,6 +119,7 @@ export class ListrReporter implements Reporter {
           title,
           task: (_ctx, wrapper) => {
             running.parent = wrapper;
+            if (running.finalTitle) wrapper.title = running.finalTitle;
             return wrapper.newListr(subtasks, { concurrent: true, exitOnError: false });
           },
           rendererOptions: { persistentOutput: true },
@@ -141,6 +146,9 @@ export class ListrReporter implements Reporter {
       renderer,
       rendererOptions,
       fallbackRenderer: 'simple',
+      // listr2 wraps to process.stdout.columns; a pseudo-terminal with no size (0 columns) would get one
+      // character per line, so such a terminal gets the line-based renderer instead.
+      fallbackRendererCondition: renderer === 'default' && !(Number(process.stdout.columns) > 0),
       fallbackRendererOptions: { logger },
       exitOnError: false,
       registerSignalListeners: false,
@@ -171,7 +179,8 @@ export class ListrReporter implements Reporter {
     const r = this.running;
     if (!r) return;
     for (const s of r.hosts.values()) if (!s.settled) s.settle(this.outcome(s));
-    if (r.parent) r.parent.title = this.taskTitle(r, end);
+    r.finalTitle = this.taskTitle(r, end);
+    if (r.parent) r.parent.title = r.finalTitle;
     this.running = undefined;
     await r.done;
     if (!this.showDiff) return;
@@ -207,10 +216,14 @@ export class ListrReporter implements Reporter {
   }
 
   private taskTitle(r: Running, end: TaskEnd | undefined): string {
-    const counts = new Map<HostStatus, number>();
-    const results = [...[...r.hosts.values()].map((s) => (s.results.length ? worstOf(s.results) : undefined)), ...r.extra.map((x) => x.status)];
-    for (const st of results) if (st) counts.set(st, (counts.get(st) ?? 0) + 1);
-    const summary = RANK.filter((st) => counts.has(st)).map((st) => `${st}=${counts.get(st)}`).join(' ');
+    const counts = new Map<string, number>();
+    const groups = [...[...r.hosts.values()].map((s) => s.results), ...r.extra.map((x) => [x])].filter((g) => g.length > 0);
+    for (const g of groups) {
+      const worst = worstOf(g);
+      const label = worst === 'failed' && g.every((x) => x.status !== 'failed' || x.ignored) ? 'ignored' : worst;
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    const summary = SUMMARY_ORDER.filter((st) => counts.has(st)).map((st) => `${st}=${counts.get(st)}`).join(' ');
     const base = `${r.start.handler ? 'RUNNING HANDLER ' : ''}${r.start.task}`;
     return `${base}${summary ? ` [${summary}]` : ''}${end ? ` ${this.o.palette.dim(formatDuration(end.durationMs))}` : ''}`;
   }
