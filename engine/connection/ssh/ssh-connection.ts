@@ -1,0 +1,215 @@
+// The Connection of one host over SSH: commands on channels of one shared client, files through SFTP.
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { RingError } from '../../errors/index.js';
+import { commandDisplay, commandText, shellQuote, type Command } from '../command.js';
+import type { BecomeSpec, Connection, ConnectionInfo, ExecOptions, ExecResult, PutOptions } from '../types.js';
+import { wrapCommand } from '../wrap.js';
+import { ChannelSlots } from './channel-slots.js';
+import type { LiveClient } from './hop-client.js';
+import { getFile, putFile } from './sftp-files.js';
+
+/** Bytes and status of one remote command, before decoding. */
+export interface RawResult {
+  code: number | null;
+  signal?: string;
+  timedOut?: boolean;
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+/** Options of a raw run (what `exec` has after wrapping). */
+interface RunOptions {
+  stdin?: Buffer;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  display: string;
+}
+
+/** A host reached over SSH; many tasks share it, each command on its own channel. */
+export class SshConnection implements Connection {
+  private readonly slots: ChannelSlots;
+  private readonly pending = new Set<(e: Error) => void>();
+
+  constructor(
+    readonly host: string,
+    private readonly live: LiveClient,
+    private readonly hops: LiveClient[],
+    private readonly env: NodeJS.ProcessEnv,
+    maxSessions?: number,
+  ) {
+    this.slots = new ChannelSlots(maxSessions);
+    live.onClose.add(() => {
+      const err = this.lost();
+      for (const reject of this.pending) reject(err);
+      this.pending.clear();
+    });
+  }
+
+  info(): ConnectionInfo {
+    return {
+      transport: 'ssh',
+      host: this.host,
+      hops: [...this.hops.map((h) => `${h.label} (jump host ${h.endpoint.name})`), this.live.label],
+      auth: this.live.auth,
+      hostKey: this.live.hostKey,
+    };
+  }
+
+  async exec(command: Command | string, options: ExecOptions = {}): Promise<ExecResult> {
+    const display = commandDisplay(command);
+    const wrapped = this.wrap(commandText(command), options, display);
+    const stdin = joinStdin(wrapped.stdinPrefix, options.stdin);
+    const r = await this.run(wrapped.command, { stdin, timeoutMs: options.timeoutMs, signal: options.signal, display });
+    return { ...r, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  }
+
+  async put(path: string, content: Buffer | string, options: PutOptions = {}): Promise<void> {
+    await putFile(this, path, typeof content === 'string' ? Buffer.from(content) : content, options);
+  }
+
+  async get(path: string, options: { become?: BecomeSpec } = {}): Promise<Buffer> {
+    return getFile(this, path, options.become);
+  }
+
+  async close(): Promise<void> {
+    // The connector owns the client (it may be shared); closing one host's view only stops new work.
+    this.closedByUser = true;
+  }
+
+  private closedByUser = false;
+
+  /** Wraps env/cwd/become around a command line (shared with the SFTP helpers). */
+  wrap(text: string, options: { env?: Record<string, string>; cwd?: string; become?: BecomeSpec }, display: string): { command: string; stdinPrefix?: string } {
+    try {
+      return wrapCommand(text, { env: options.env, cwd: options.cwd, become: options.become }, this.env);
+    } catch (e) {
+      throw new RingError('E_TASK_FAILED', `host ${this.host}: cannot run \`${display}\`: ${(e as Error).message}`, { host: this.host, cause: e });
+    }
+  }
+
+  /** Runs a command line on a new channel; stdin is written and ended at once (an open stdin costs a round trip per exec through a bastion). */
+  async run(commandLine: string, opts: RunOptions): Promise<RawResult> {
+    const started = Date.now();
+    // sshd refuses signal requests for some sessions (root), so the remote `timeout` makes sure the command dies too.
+    const line = opts.timeoutMs ? `timeout -k 2 ${Math.ceil(opts.timeoutMs / 1000) + 1} sh -c ${shellQuote(commandLine)}` : commandLine;
+    const stream = await this.openChannel<ClientChannel>((cb) => this.live.client.exec(line, cb), opts.display);
+    try {
+      return await this.collect(stream, opts, started);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** An SFTP session on the same connection, counted like any other channel; `use` runs while it is open. */
+  async withSftp<T>(use: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    const sftp = await this.openChannel<SFTPWrapper>((cb) => this.live.client.sftp(cb), 'sftp');
+    try {
+      return await use(sftp);
+    } finally {
+      sftp.end();
+      this.slots.release();
+    }
+  }
+
+  private async openChannel<T>(open: (cb: (err: Error | undefined, ch: T) => void) => void, display: string): Promise<T> {
+    for (;;) {
+      if (this.live.closed || this.closedByUser) throw this.lost();
+      await this.slots.acquire();
+      try {
+        return await new Promise<T>((resolve, reject) => {
+          // Failures while opening are rejected by the close listener when the connection drops meanwhile.
+          this.pending.add(reject);
+          open((err, ch) => {
+            this.pending.delete(reject);
+            if (err) reject(err);
+            else resolve(ch);
+          });
+        });
+      } catch (e) {
+        if (e instanceof RingError) {
+          this.slots.release();
+          throw e;
+        }
+        if (/open failure/i.test((e as Error).message) && !this.live.closed && this.slots.refused()) continue;
+        this.slots.release();
+        if (this.live.closed) throw this.lost();
+        throw new RingError('E_UNREACHABLE', `host ${this.host}: the server refused a channel for \`${display}\`: ${(e as Error).message}`, { host: this.host, cause: e });
+      }
+    }
+  }
+
+  private collect(stream: ClientChannel, opts: RunOptions, started: number): Promise<RawResult> {
+    return new Promise<RawResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let code: number | null = null;
+      let signal: string | undefined;
+      let exited = false;
+      let timedOut = false;
+      let aborted = false;
+      const fail = (e: Error): void => {
+        cleanup();
+        reject(e);
+      };
+      const stop = (): void => {
+        try {
+          stream.signal('KILL');
+        } catch {
+          /* the channel may already be gone */
+        }
+        stream.close();
+      };
+      const finish = (): void => {
+        cleanup();
+        if (aborted) return reject(new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was interrupted`, { host: this.host }));
+        if (!exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
+        const r: RawResult = { code: timedOut ? null : code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
+        if (signal) r.signal = signal;
+        if (timedOut) r.timedOut = true;
+        resolve(r);
+      };
+      // On timeout or abort the answer is given at once; the server closes the channel when the command is gone.
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+            finish();
+          }, opts.timeoutMs)
+        : undefined;
+      const onAbort = (): void => {
+        aborted = true;
+        stop();
+        finish();
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(fail);
+      };
+      this.pending.add(fail);
+      stream.on('data', (d: Buffer) => out.push(d));
+      stream.stderr.on('data', (d: Buffer) => err.push(d));
+      stream.on('exit', (c: number | null, s?: string) => {
+        exited = true;
+        code = typeof c === 'number' ? c : null;
+        if (s) signal = s;
+      });
+      stream.on('close', finish);
+      if (opts.stdin && opts.stdin.length > 0) stream.end(opts.stdin);
+      else stream.end();
+    });
+  }
+
+  private lost(display?: string): RingError {
+    const what = display ? ` while running \`${display}\`` : '';
+    const why = this.closedByUser ? 'the connection was closed' : this.live.closeReason ?? 'the connection was lost';
+    return new RingError('E_UNREACHABLE', `host ${this.host}: connection to ${this.live.label} lost${what} (${why})`, { host: this.host });
+  }
+}
+
+function joinStdin(prefix: string | undefined, stdin: string | Buffer | undefined): Buffer | undefined {
+  if (prefix === undefined && stdin === undefined) return undefined;
+  return Buffer.concat([Buffer.from(prefix ?? ''), typeof stdin === 'string' ? Buffer.from(stdin) : stdin ?? Buffer.alloc(0)]);
+}
