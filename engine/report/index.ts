@@ -59,6 +59,6 @@ function consoleReporter(o: ReportOptions, env: NodeJS.ProcessEnv): Reporter {
   if (o.output === 'json') return new JsonReporter(o.stdout);
   const p = palette(wantsColor(o.stdout, env));
   const useListr = o.output === 'listr' || (o.output === 'auto' && o.stdout.isTTY === true);
-  if (useListr) return new ListrReporter({ stdout: o.stdout, stderr: o.stderr, palette: p, renderer: o.listrRenderer, diff: o.diff });
+  if (useListr) return new ListrReporter({ stdout: o.stdout, stderr: o.stderr, palette: p, renderer: o.listrRenderer, diff: o.diff, verbose: o.verbose });
   return new PlainReporter({ stdout: o.stdout, stderr: o.stderr, verbose: o.verbose, palette: p, diff: o.diff });
 }

@@ -22,6 +22,8 @@ export interface ListrReporterOptions {
   renderer?: ListrRendererName;
   /** Show diffs even if run_start did not ask for them. */
   diff?: boolean;
+  /** -v: after each task, its commands and stdout/stderr per host. */
+  verbose?: number;
 }
 
 type Outcome = { kind: 'done' | 'skip' | 'fail'; title: string };
@@ -183,14 +185,28 @@ export class ListrReporter implements Reporter {
     if (r.parent) r.parent.title = r.finalTitle;
     this.running = undefined;
     await r.done;
-    if (!this.showDiff) return;
     const all = [...[...r.hosts.values()].flatMap((s) => s.results), ...r.extra];
-    for (const res of all) {
-      for (const d of res.diff ?? []) {
-        const lines = unifiedDiff(d);
-        if (lines.length) this.out(`diff [${res.host}]:`, ...lines);
+    for (const res of all) this.out(...this.details(res));
+  }
+
+  /** What -v and --diff add under a finished task, written after listr2 has drawn it. */
+  private details(res: HostResult): string[] {
+    const lines: string[] = [];
+    if ((this.o.verbose ?? 0) > 0) {
+      const label = `[${res.host}${res.item !== undefined ? ` (item=${res.item})` : ''}]`;
+      for (const c of res.commands ?? []) lines.push(`${label} $ ${c}`);
+      for (const key of ['stdout', 'stderr'] as const) {
+        const text = res.result?.[key];
+        if (typeof text === 'string' && text.trim() !== '') lines.push(`${label} ${key}:`, ...text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`));
       }
     }
+    if (this.showDiff) {
+      for (const d of res.diff ?? []) {
+        const diff = unifiedDiff(d);
+        if (diff.length) lines.push(`diff [${res.host}]:`, ...diff);
+      }
+    }
+    return lines;
   }
 
   private outcome(s: HostSlot): Outcome {
@@ -235,6 +251,7 @@ export class ListrReporter implements Reporter {
   }
 
   private out(...lines: string[]): void {
+    if (lines.length === 0) return;
     this.o.stdout.write(`${lines.join('\n')}\n`);
   }
 }

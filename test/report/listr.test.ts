@@ -4,10 +4,10 @@ import { createEventBus, createReporters, ListrReporter, palette } from '../../e
 import type { RunEvent } from '../../engine/report/events.js';
 import { Capture, SECRET, sampleRun } from './sample-run.js';
 
-async function runListr(events: RunEvent[], renderer: 'verbose' | 'silent' = 'verbose') {
+async function runListr(events: RunEvent[], renderer: 'verbose' | 'silent' = 'verbose', verbose = 0) {
   const stdout = new Capture();
   const stderr = new Capture();
-  const bus = createEventBus({ output: 'listr', listrRenderer: renderer, verbose: 0, stdout, stderr, secrets: [SECRET], env: {} });
+  const bus = createEventBus({ output: 'listr', listrRenderer: renderer, verbose, stdout, stderr, secrets: [SECRET], env: {} });
   for (const e of events) bus.emit(e);
   await bus.close();
   return { out: stdout.lines(), err: stderr.text };
@@ -60,6 +60,14 @@ describe('report/listr', () => {
     expect(out).to.include('[COMPLETED] a ok 0.0s');
     expect(out).to.include('[SKIPPED] b: no result');
     expect(out).to.include('[COMPLETED] Interrupted [ok=1]');
+  });
+
+  it('shows commands and output under a finished task with -v, secrets masked', async () => {
+    const { out } = await runListr(sampleRun(), 'verbose', 1);
+    expect(out).to.include('[node2] $ etcdctl --password=*** member add node2');
+    expect(out).to.include('[node3] stderr:');
+    expect(out).to.include('    added with ***');
+    expect(out.indexOf('[node1] $ etcdctl endpoint health -w json')).to.be.greaterThan(out.indexOf('[COMPLETED] Check quorum [ok=1 unreachable=1 skipped=1 ignored=1] 3.1s'));
   });
 
   it('runs with the silent renderer without writing task lines', async () => {
