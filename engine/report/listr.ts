@@ -166,8 +166,7 @@ export class ListrReporter implements Reporter {
     }
     const s = r.hosts.get(e.host);
     if (!s || s.settled) {
-      r.extra.push(e);
-      if (r.parent) r.parent.output = r.extra.map((x) => this.hostTitle(x.host, [x])).join('\n');
+      r.extra.push(e); // printed as lines once the task's run has finished
       return;
     }
     s.results.push(e);
@@ -185,6 +184,7 @@ export class ListrReporter implements Reporter {
     if (r.parent) r.parent.title = r.finalTitle;
     this.running = undefined;
     await r.done;
+    for (const x of r.extra) this.out(`  ${this.hostTitle(x.host, [x])}`);
     const all = [...[...r.hosts.values()].flatMap((s) => s.results), ...r.extra];
     for (const res of all) this.out(...this.details(res));
   }

@@ -70,6 +70,18 @@ describe('report/listr', () => {
     expect(out.indexOf('[node1] $ etcdctl endpoint health -w json')).to.be.greaterThan(out.indexOf('[COMPLETED] Check quorum [ok=1 unreachable=1 skipped=1 ignored=1] 3.1s'));
   });
 
+  it('still reports a result for a host the task did not announce', async () => {
+    const play = 'p';
+    const events: RunEvent[] = [
+      { type: 'task_start', ts: 't', play, task: 'Delegated', module: 'command', hosts: [] },
+      { type: 'host_result', ts: 't', play, task: 'Delegated', host: 'x', status: 'failed', durationMs: 1, msg: 'boom' },
+      { type: 'task_end', ts: 't', play, task: 'Delegated', durationMs: 1 },
+    ];
+    const { out } = await runListr(events);
+    expect(out).to.include('[COMPLETED] Delegated [failed=1] 0.0s');
+    expect(out).to.include('  x failed: boom 0.0s');
+  });
+
   it('runs with the silent renderer without writing task lines', async () => {
     const { out } = await runListr(sampleRun(), 'silent');
     expect(out.some((l) => l.includes('[STARTED]'))).to.equal(false);
