@@ -1,0 +1,142 @@
+// Shared plumbing of the etcd modules: live facts read at task time, etcdctl runs, member lookup, bounded retries.
+import type { Command, Part } from '../connection/command.js';
+import { RingError } from '../errors/index.js';
+import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { findMember, type Member, type MemberList } from '../etcd/members.js';
+import { etcdEndpointHealth, type EndpointHealth } from '../facts/etcd-endpoint-health.js';
+import { etcdEndpointStatus, type EndpointStatus } from '../facts/etcd-endpoint-status.js';
+import { etcdMembers, lastLine } from '../facts/etcd-members.js';
+import type { Fact } from '../facts/fact.js';
+import type { ModuleContext } from './define.js';
+
+/** A failure of an etcd module, naming the host (and task) where it happened. */
+export function etcdError(ctx: ModuleContext, message: string, hint?: string): RingError {
+  return new RingError('E_TASK_FAILED', message, { host: ctx.host, task: ctx.taskName, location: ctx.taskLocation, hint });
+}
+
+/** Reads a fact now (never cached: facts go stale the moment anything changes). */
+export async function readFact<T>(ctx: ModuleContext, fact: Fact<T>, endpoints?: string[]): Promise<T> {
+  const r = await ctx.exec(fact.command(ctx.vars, endpoints));
+  try {
+    return fact.parse(r.stdout, r.stderr, r.code);
+  } catch (e) {
+    if (e instanceof RingError) throw new RingError(e.code, `${ctx.host}: ${e.message}`, { ...e.details, host: ctx.host, task: ctx.taskName });
+    throw e;
+  }
+}
+
+/** Endpoints from the task's arguments (empty → the host's local client URL). */
+export function endpointsArg(endpoints: string[] | undefined): string[] | undefined {
+  return endpoints && endpoints.length > 0 ? endpoints : undefined;
+}
+
+export function memberList(ctx: ModuleContext, endpoints?: string[]): Promise<MemberList> {
+  return readFact(ctx, etcdMembers, endpoints);
+}
+
+/** The first client URL of every started member (unstarted members have none to ask). */
+export function clientEndpoints(members: Member[]): string[] {
+  return members.filter((m) => m.started && m.clientURLs.length > 0).map((m) => m.clientURLs[0]);
+}
+
+/** IDs of the members whose first client URL answered `endpoint health` true. */
+export async function healthyMembers(ctx: ModuleContext, members: Member[]): Promise<{ healthy: Set<string>; report: EndpointHealth[] }> {
+  const endpoints = clientEndpoints(members);
+  if (endpoints.length === 0) return { healthy: new Set(), report: [] };
+  const report = await readFact(ctx, etcdEndpointHealth, endpoints);
+  const up = new Set(report.filter((h) => h.health).map((h) => h.endpoint));
+  const healthy = new Set(members.filter((m) => m.clientURLs.length > 0 && up.has(m.clientURLs[0])).map((m) => m.id));
+  return { healthy, report };
+}
+
+/** `endpoint status` of every started member; members that do not answer are simply absent. */
+export function endpointStatus(ctx: ModuleContext, members: Member[]): Promise<EndpointStatus[]> {
+  const endpoints = clientEndpoints(members);
+  if (endpoints.length === 0) return Promise.resolve([]);
+  return readFact(ctx, etcdEndpointStatus, endpoints);
+}
+
+/** A member reference as users write it: a hex ID, a peer URL or a name. */
+export function resolveMember(members: Member[], ref: string): Member | undefined {
+  if (/^[a-z]+:\/\//i.test(ref)) return findMember(members, { peerURL: ref });
+  if (/^[0-9a-f]{16}$/i.test(ref)) return findMember(members, { id: ref }) ?? findMember(members, { name: ref });
+  return findMember(members, { name: ref });
+}
+
+/** How a member is named in messages: `node3 (8e9e05c52164694d)`. */
+export function label(m: Member): string {
+  return m.name ? `${m.name} (${m.id})` : `unstarted member ${m.id} (${m.peerURLs.join(',')})`;
+}
+
+/** An etcdctl command for this host with the task's endpoints. */
+export function etcdctlCommand(ctx: ModuleContext, endpoints: string[] | undefined, ...args: Part[]): Command {
+  return etcdctl(etcdctlSettings(ctx.vars, endpoints), ...args);
+}
+
+export interface EtcdctlOutcome {
+  ok: boolean;
+  stdout: string;
+  /** etcdctl's `Error: …` line (or the last stderr line). */
+  error: string;
+  attempts: number;
+}
+
+/**
+ * Runs an etcdctl command, retrying while its error matches `retryOn` and the deadline has not passed.
+ * Deadlines are wall-clock: each attempt can itself take up to the command timeout.
+ */
+export async function runEtcdctl(ctx: ModuleContext, command: Command, retry?: { retryOn: RegExp; timeoutS: number; delayS: number }): Promise<EtcdctlOutcome> {
+  const deadline = Date.now() + (retry?.timeoutS ?? 0) * 1000;
+  for (let attempts = 1; ; attempts++) {
+    const r = await ctx.exec(command);
+    const error = r.code === 0 ? '' : lastLine(r.stderr) || `exit code ${r.code}`;
+    if (r.code === 0) return { ok: true, stdout: r.stdout, error, attempts };
+    if (!retry || !retry.retryOn.test(error) || Date.now() + retry.delayS * 1000 >= deadline) return { ok: false, stdout: r.stdout, error, attempts };
+    ctx.log(`${command.display()}: ${error}; retrying (attempt ${attempts + 1})`);
+    await sleep(retry.delayS * 1000, ctx.signal);
+  }
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A host variable as a non-empty string, or the default. */
+export function varStr(vars: Readonly<Record<string, unknown>>, key: string, dflt: string): string {
+  const v = vars[key];
+  return typeof v === 'string' && v !== '' ? v : dflt;
+}
+
+/** `3.5.12` → [3, 5]; unknown → undefined. */
+export function versionOf(v: unknown): [number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(String(v ?? ''));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+export function atLeast(v: [number, number] | undefined, major: number, minor: number): boolean {
+  return v !== undefined && (v[0] > major || (v[0] === major && v[1] >= minor));
+}
+
+/** Host and port of a URL like https://10.0.0.1:2379 (port defaults to 2379). */
+export function hostPort(url: string, dfltPort = 2379): { host: string; port: number } {
+  try {
+    const u = new URL(url);
+    return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : dfltPort };
+  } catch {
+    return { host: '127.0.0.1', port: dfltPort };
+  }
+}
+
+/** Timestamp safe in file names: 20250102T030405Z. */
+export function stamp(now: Date = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

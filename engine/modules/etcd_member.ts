@@ -1,0 +1,153 @@
+// `etcd_member`: add (learner where supported), promote or remove one member by live identity; idempotent, retrying etcd's transient refusals.
+import { parseEtcdJson, toHexId } from '../etcd/json.js';
+import { findMember, initialCluster, type Member } from '../etcd/members.js';
+import { checkStep } from '../etcd/quorum.js';
+import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
+import type { EtcdMemberArgs } from '../generated/schema-types.js';
+import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { atLeast, endpointsArg, etcdctlCommand, etcdError, healthyMembers, label, memberList, readFact, runEtcdctl, varStr, versionOf } from './etcd-common.js';
+
+/** etcd refuses reconfiguration for ~5 s after a member joins (strict reconfig check); that passes by itself. */
+const UNHEALTHY = /unhealthy cluster/;
+/** A learner that has not caught up with the leader yet; also passes by itself. */
+const NOT_IN_SYNC = /in sync with leader|unhealthy cluster/;
+
+type Ctx = ModuleContext;
+interface Job { args: EtcdMemberArgs; endpoints?: string[]; members: Member[]; retry: { timeoutS: number; delayS: number } }
+
+export const etcdMemberModule = defineModule<EtcdMemberArgs>({
+  name: 'etcd_member',
+  description: 'Add (as a learner where supported), promote or remove one etcd member by its live identity, idempotently, retrying etcd\'s transient refusals until a deadline.',
+  schema: 'modules/etcd_member.json',
+  supportsCheckMode: true,
+  idempotent: true,
+  example: `- name: Register node3 as a learner
+  etcd_member:
+    state: present
+    name: node3
+    peer_urls: ["https://10.0.0.13:2380"]
+  delegate_to: node1
+  register: joined
+`,
+  async run(ctx, args) {
+    const endpoints = endpointsArg(args.endpoints);
+    const list = await memberList(ctx, endpoints);
+    const job: Job = { args, endpoints, members: list.members, retry: { timeoutS: args.timeout ?? 60, delayS: args.delay ?? 1 } };
+    const state = args.state ?? 'present';
+    if (state === 'absent') return absent(ctx, job);
+    if (state === 'promoted') return promoted(ctx, job);
+    return present(ctx, job);
+  },
+});
+
+function wantedName(ctx: Ctx, args: EtcdMemberArgs): string {
+  return args.name ?? varStr(ctx.vars, 'etcd_name', ctx.host);
+}
+
+function wantedPeers(ctx: Ctx, args: EtcdMemberArgs): string[] {
+  if (args.peer_urls && args.peer_urls.length > 0) return args.peer_urls;
+  const own = varStr(ctx.vars, 'etcd_peer_url', '');
+  return own ? [own] : [];
+}
+
+/** `--initial-cluster` for the joining member: every named live member plus this one under its own name. */
+function clusterFor(members: Member[], id: string, name: string): string {
+  return initialCluster(members.filter((m) => m.id === id || m.name !== '').map((m) => (m.id === id ? { name, peerURLs: m.peerURLs } : m)));
+}
+
+async function present(ctx: Ctx, job: Job): Promise<ModuleResult> {
+  const name = wantedName(ctx, job.args);
+  const peers = wantedPeers(ctx, job.args);
+  if (peers.length === 0) throw etcdError(ctx, `etcd_member: no peer URL for member ${name}`, 'set `peer_urls` or the host variable `etcd_peer_url`');
+  const samePeer = job.members.find((m) => m.peerURLs.some((u) => peers.includes(u)));
+  if (samePeer) {
+    if (samePeer.started && samePeer.name !== name) {
+      throw etcdError(ctx, `stale member: peer URL ${peers.join(',')} belongs to started member ${label(samePeer)}, not ${name}`,
+        `remove the stale member first (etcd_member state=absent id=${samePeer.id}, after etcd_quorum_guard action=remove), then add ${name}`);
+    }
+    const why = samePeer.started ? 'already present' : 'already added and not started yet (start it with initial-cluster-state=existing)';
+    return done(`member ${name} ${why} (id ${samePeer.id})`, { member_id: samePeer.id, initial_cluster: clusterFor(job.members, samePeer.id, name), initial_cluster_state: 'existing', learner: samePeer.isLearner });
+  }
+  const sameName = findMember(job.members, { name });
+  if (sameName) {
+    throw etcdError(ctx, `stale member: name ${name} is registered as ${label(sameName)} with peer URL ${sameName.peerURLs.join(',')}, not ${peers.join(',')}`,
+      `remove it first (etcd_member state=absent id=${sameName.id}) or use the registered peer URL`);
+  }
+  const learner = await decideLearner(ctx, job);
+  if (!learner) {
+    const { healthy } = await healthyMembers(ctx, job.members);
+    const verdict = checkStep(job.members, healthy, { kind: 'add', learner: false }, `adding ${name} as a voter`);
+    if (!verdict.safe) return { changed: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}` };
+  }
+  const command = etcdctlCommand(ctx, job.endpoints, 'member', 'add', name, `--peer-urls=${peers.join(',')}`, ...(learner ? ['--learner'] : []), '-w', 'json');
+  const planned = clusterFor([...job.members, { id: 'new', name, peerURLs: peers, clientURLs: [], isLearner: learner, started: false }], 'new', name);
+  if (ctx.check) {
+    return { changed: true, commands: [command.display()], msg: `check mode: would add ${name} (${peers.join(',')})${learner ? ' as a learner' : ' as a voter'}`, initial_cluster: planned, initial_cluster_state: 'existing', learner };
+  }
+  const out = await runEtcdctl(ctx, command, { retryOn: UNHEALTHY, ...job.retry });
+  if (!out.ok) {
+    throw etcdError(ctx, `member add ${name} failed after ${out.attempts} attempt(s): ${out.error}`,
+      UNHEALTHY.test(out.error) ? `etcd kept refusing for ${job.retry.timeoutS}s: a member is down or unstarted; check etcd_health, remove dead members first, or raise \`timeout\`` : undefined);
+  }
+  const raw = parseEtcdJson(out.stdout, 'member add') as { member: { ID: string }; members: Array<{ ID: string; name?: string; peerURLs?: string[] }> };
+  const id = toHexId(raw.member.ID);
+  const after = raw.members.map((m) => ({ id: toHexId(m.ID), name: m.name ?? '', peerURLs: m.peerURLs ?? [] })) as Member[];
+  return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `added ${name} as ${learner ? 'a learner' : 'a voter'} (id ${id})`, member_id: id, initial_cluster: clusterFor(after, id, name), initial_cluster_state: 'existing', learner };
+}
+
+/** auto: learners exist from etcd 3.4; the version comes from `etcd_version`, else from the live endpoint. */
+async function decideLearner(ctx: Ctx, job: Job): Promise<boolean> {
+  const mode = job.args.learner ?? 'auto';
+  if (mode !== 'auto') return mode === 'true';
+  let version = versionOf(ctx.vars.etcd_version);
+  if (!version) {
+    const status = await readFact(ctx, etcdEndpointStatus, job.endpoints);
+    version = versionOf(status[0]?.version);
+  }
+  return atLeast(version, 3, 4);
+}
+
+function target(ctx: Ctx, job: Job): { member?: Member; ref: string } {
+  const { args } = job;
+  if (args.id) return { member: findMember(job.members, { id: args.id.padStart(16, '0') }), ref: `id ${args.id}` };
+  const name = wantedName(ctx, args);
+  // An explicit name never falls back to the host's own peer URL: that could pick the wrong member.
+  const peers = args.name !== undefined && !(args.peer_urls && args.peer_urls.length > 0) ? [] : wantedPeers(ctx, args);
+  // An unstarted member has no name yet: its peer URL is then the only handle on it.
+  const member = findMember(job.members, { name }) ?? job.members.find((m) => m.peerURLs.some((u) => peers.includes(u)));
+  return { member, ref: peers.length > 0 ? `${name} (${peers.join(',')})` : name };
+}
+
+async function absent(ctx: Ctx, job: Job): Promise<ModuleResult> {
+  const { member, ref } = target(ctx, job);
+  if (!member) return done(`member ${ref} already absent`, {});
+  const { healthy } = await healthyMembers(ctx, job.members);
+  const verdict = checkStep(job.members, healthy, { kind: 'remove', memberId: member.id }, `removing ${label(member)}`);
+  if (!verdict.safe) return { changed: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}`, member_id: member.id };
+  const command = etcdctlCommand(ctx, job.endpoints, 'member', 'remove', member.id);
+  if (ctx.check) return { changed: true, commands: [command.display()], msg: `check mode: would remove ${label(member)}; ${verdict.explanation}`, member_id: member.id };
+  const out = await runEtcdctl(ctx, command, { retryOn: UNHEALTHY, ...job.retry });
+  if (!out.ok && /member not found/.test(out.error)) return done(`member ${label(member)} was already removed`, { member_id: member.id });
+  if (!out.ok) throw etcdError(ctx, `member remove ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`, 'check etcd_health; a removal needs a quorum of healthy voters');
+  return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `removed ${label(member)}; ${verdict.explanation}`, member_id: member.id };
+}
+
+async function promoted(ctx: Ctx, job: Job): Promise<ModuleResult> {
+  const { member, ref } = target(ctx, job);
+  if (!member) throw etcdError(ctx, `cannot promote ${ref}: no such member in the live list`, 'add it first with etcd_member state=present');
+  if (!member.isLearner) return done(`member ${label(member)} is already a voter`, { member_id: member.id });
+  const command = etcdctlCommand(ctx, job.endpoints, 'member', 'promote', member.id);
+  if (ctx.check) return { changed: true, commands: [command.display()], msg: `check mode: would promote ${label(member)} once it is in sync with the leader`, member_id: member.id };
+  const out = await runEtcdctl(ctx, command, { retryOn: NOT_IN_SYNC, ...job.retry });
+  // A plain "can only promote a learner member" means someone promoted it meanwhile.
+  if (!out.ok && /can only promote a learner member$/.test(out.error)) return done(`member ${label(member)} is already a voter`, { member_id: member.id });
+  if (!out.ok) {
+    throw etcdError(ctx, `member promote ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`,
+      NOT_IN_SYNC.test(out.error) ? `the learner did not catch up within ${job.retry.timeoutS}s: check that it started (etcd_service) and its logs, or raise \`timeout\`` : undefined);
+  }
+  return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `promoted ${label(member)} to voter`, member_id: member.id };
+}
+
+function done(msg: string, extra: Record<string, unknown>): ModuleResult {
+  return { changed: false, msg, ...extra };
+}
