@@ -61,6 +61,14 @@ export class EventBus {
     this.masker.add(values);
   }
 
+  /**
+   * Resolves once every reporter has handled every event emitted so far. Await it before writing to the
+   * terminal yourself (a --step or pause prompt): the listr reporter may still be drawing the last task.
+   */
+  async flush(): Promise<void> {
+    await Promise.all(this.live().map((s) => this.whenIdle(s)));
+  }
+
   /** Waits for every queued event, then closes each reporter (file writers first, the console last). */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -34,6 +34,24 @@ describe('report/event-bus', () => {
     expect(seen).to.deep.equal(events.map((e) => e.type));
   });
 
+  it('flush resolves only after a slow reporter has handled everything emitted so far', async () => {
+    const seen: string[] = [];
+    const slow: Reporter = {
+      name: 'slow',
+      async handle(e) {
+        await new Promise((r) => setTimeout(r, 5));
+        seen.push(e.type);
+      },
+    };
+    const bus = new EventBus([slow]);
+    bus.emit(warning('one'));
+    bus.emit(warning('two'));
+    expect(seen).to.have.length(0);
+    await bus.flush();
+    expect(seen).to.deep.equal(['warning', 'warning']);
+    await bus.close();
+  });
+
   it('masks a secret in msg, stdout, commands and the registered result before any reporter sees it', async () => {
     const r = new Recorder();
     const bus = new EventBus([r], [SECRET]);
