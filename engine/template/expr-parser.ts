@@ -156,16 +156,21 @@ class Parser {
     }
     return a;
   }
-  private unary(): Node {
+  /** As in Jinja, `-x | abs` is `(-x) | abs`: the sign binds tighter than filters and tests. */
+  private unary(withFilters = true): Node {
+    let node: Node;
     if (this.isOp('-') || this.isOp('+')) {
       const tok = this.next();
-      const x = this.unary();
-      return tok.value === '-' ? { t: 'neg', x, at: tok.pos } : x;
+      const x = this.unary(false);
+      node = tok.value === '-' ? { t: 'neg', x, at: tok.pos } : x;
+    } else {
+      node = this.accessors(this.primary());
     }
-    return this.postfix(this.primary());
+    return withFilters ? this.filters(node) : node;
   }
 
-  private postfix(node: Node): Node {
+  /** `.name`, `.method(...)`, `[index]`. */
+  private accessors(node: Node): Node {
     for (;;) {
       if (this.isOp('.')) {
         this.next();
@@ -181,7 +186,18 @@ class Parser {
         this.expectOp(']');
         if (index.t === 'lit' && FORBIDDEN_NAMES.has(String(index.v))) throw new ExprSyntaxError(`access to \`${String(index.v)}\` is not allowed`, index.at);
         node = { t: 'index', obj: node, index, at };
-      } else if (this.isOp('|')) {
+      } else if (this.isOp('(')) {
+        throw new ExprSyntaxError('only methods can be called (`x.startswith(\'a\')`); use a filter (`x | length`) otherwise', this.peek().pos);
+      } else {
+        return node;
+      }
+    }
+  }
+
+  /** `| filter(...)` and `is [not] test(...)`, left to right. */
+  private filters(node: Node): Node {
+    for (;;) {
+      if (this.isOp('|')) {
         this.next();
         const t = this.name('a filter name');
         if (!FILTERS.has(t.value)) throw unknownName('filter', t, FILTERS.keys());
@@ -190,14 +206,10 @@ class Parser {
         this.next();
         const negate = this.isWord('not');
         if (negate) this.next();
-        const t = this.peek();
-        if (t.kind === 'op' && (t.value === '==' || t.value === '!=')) this.next();
-        else this.name('a test name');
-        const name = String(t.value);
+        const t = this.name('a test name');
+        const name = t.value;
         if (!TESTS.has(name)) throw unknownName('test', t, TESTS.keys());
         node = { t: 'test', x: node, name, negate, args: this.isOp('(') ? this.args() : { pos: [], kw: {} }, at: t.pos };
-      } else if (this.isOp('(')) {
-        throw new ExprSyntaxError('only methods can be called (`x.startswith(\'a\')`); use a filter (`x | length`) otherwise', this.peek().pos);
       } else {
         return node;
       }

@@ -24,8 +24,6 @@ const isNumber = (v: unknown) => typeof v === 'number';
 
 /** Every test, sorted by name. */
 export const TESTS: ReadonlyMap<string, TestDef> = new Map<string, TestDef>([
-  ['!=', { fn: (v, a) => !eq(v, a) }],
-  ['==', { fn: eq }],
   ['boolean', { fn: (v) => typeof v === 'boolean' }],
   ['changed', { fn: resultFlag('changed') }],
   ['contains', { fn: (v, [x]) => Array.isArray(v) && v.some((i) => deepEqual(i, x)) }],
