@@ -57,6 +57,10 @@ export interface RunContext {
   interactive: boolean;
   /** `--step`: asks the person at the terminal. Required when options.step. */
   confirmStep?(task: string): Promise<StepAnswer>;
+  /** Asks the person at the terminal (pause, prompts); passed to modules as ctx.prompt. */
+  prompt?(question: string): Promise<string>;
+  /** Shown in run_start (e.g. host-key checking is off). */
+  warnings?: string[];
   /** -v lines. */
   log?(line: string): void;
   /** Injected so tests do not really wait on delays, pauses and retries. */

@@ -56,6 +56,7 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
     taskLocation: t.task.node.loc,
     taskName: t.task.name,
     interactive: ctx.interactive,
+    ...(ctx.prompt ? { prompt: ctx.prompt } : {}),
   };
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -82,7 +82,7 @@ async function runOnce(play: PlayState, task: EffectiveTask, host: string, view:
     return { changed: false, skipped: true, msg: `skipped in check mode: module ${module.name} does not support check mode` };
   }
   const args = ctx.templates.renderValue(task.node.args, view, origin) as Record<string, unknown>;
-  ctx.validateArgs?.(module.name, args, { task: task.name, host, location: task.node.loc });
+  if (!task.internal) ctx.validateArgs?.(module.name, args, { task: task.name, host, location: task.node.loc });
   const target = delegate ?? host;
   const targetView = delegate && delegate !== host ? () => connectionVars(hostView(play, delegate)) : () => connectionVars(view);
   const call: CallTarget = {
