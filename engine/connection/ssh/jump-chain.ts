@@ -57,11 +57,13 @@ function forward(parent: LiveClient, ep: Endpoint): Promise<Duplex> {
     }
     parent.client.forwardOut('127.0.0.1', 0, ep.hostname, ep.port, (err, stream) => {
       if (!err) return resolve(stream);
-      const why = (err as Error & { reason?: number }).reason === 1 || /prohibited/i.test(err.message)
+      // RFC 4254 reason 1 = administratively prohibited (a policy: no retry); 2 = connect failed (maybe not up yet).
+      const prohibited = (err as Error & { reason?: number }).reason === 1 || /prohibited/i.test(err.message);
+      const why = prohibited
         ? `refused to forward to ${ep.hostname}:${ep.port} (${err.message}; is AllowTcpForwarding disabled on ${parent.endpoint.name}?)`
         : `could not reach ${ep.hostname}:${ep.port}: ${err.message}`;
       const e = unreachable(ep, `jump host ${parent.endpoint.name} (${parent.label}) ${why}`, err);
-      reject(/prohibited/i.test(err.message) ? e : transient(e));
+      reject(prohibited ? e : transient(e));
     });
   });
 }
