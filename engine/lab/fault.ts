@@ -1,0 +1,93 @@
+// `lab fail` / `lab heal`: fault injection on one lab host, recorded in the state so heal undoes exactly what fail did.
+import { RingError } from '../errors/index.js';
+import { memberHealthy } from './etcd-query.js';
+import { hostShell } from './hosts.js';
+import { sleep, waitFor } from './proc.js';
+import { findHost, type LabSpec } from './spec.js';
+import { specOf, writeState, type FaultMode, type LabState } from './state.js';
+import { setBridgePort } from './topology.js';
+
+/** Every mode and what it does to the node (shown by `lab fail --help`). */
+export const FAULT_MODES: Readonly<Record<FaultMode, string>> = {
+  stop: 'moves etcd.yaml out of /etc/kubernetes/manifests (to /etc/kubernetes/lab-stopped/): the static-pod runner stops etcd cleanly. heal: moves it back.',
+  kill: 'SIGKILLs the etcd process (an unclean crash) and holds the static-pod runner so etcd stays down. heal: releases the runner; etcd restarts on its data.',
+  wipe: 'stops etcd, moves /var/lib/etcd aside (to /var/lib/ringmaster-lab-fault/) and restarts etcd on an empty data dir: the member has lost its data. heal: puts the data back.',
+  corrupt: 'stops etcd, keeps a copy of member/snap/db, overwrites its first 8 KiB (both bbolt meta pages) and restarts etcd, which cannot open it and crash-loops. heal: restores the copy.',
+  partition: "takes the node's port on the lab bridge down: peers and the bastion cannot reach it; its etcd keeps running alone. heal: brings the port up.",
+  'ssh-down': "stops the node's sshd (etcd keeps running): SSH to the node is refused. heal: sshd starts again.",
+};
+
+export function isFaultMode(s: string): s is FaultMode {
+  return Object.hasOwn(FAULT_MODES, s);
+}
+
+const HOLD = '/run/static-pods/hold';
+const AWAY = '/var/lib/ringmaster-lab-fault';
+/** Holds the runner, then stops etcd (TERM, KILL after 10 s) and waits until it has exited. */
+const STOP_HELD = `touch ${HOLD}
+pid=$(node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")')
+if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i+1)); [ $i -eq 100 ] && kill -KILL "$pid"; sleep 0.1; done; fi
+mkdir -p ${AWAY}`;
+const RELEASE = `rm -f ${HOLD}`;
+
+const INJECT: Record<FaultMode, string | undefined> = {
+  stop: 'mkdir -p /etc/kubernetes/lab-stopped && mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/lab-stopped/etcd.yaml',
+  kill: `touch ${HOLD}; pid=$(node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")'); [ -n "$pid" ] && kill -KILL "$pid"; true`,
+  wipe: `${STOP_HELD}\nrm -rf ${AWAY}/etcd && mv /var/lib/etcd ${AWAY}/etcd && mkdir -m 700 /var/lib/etcd && ${RELEASE}`,
+  corrupt: `${STOP_HELD}\ncp -a /var/lib/etcd/member/snap/db ${AWAY}/db && dd if=/dev/urandom of=/var/lib/etcd/member/snap/db bs=4096 count=2 conv=notrunc 2>/dev/null && ${RELEASE}`,
+  partition: undefined,
+  'ssh-down': 'touch /run/lab/ssh-down; kill -TERM "$(cat /run/lab/sshd.pid)"; while kill -0 "$(cat /run/lab/sshd.pid)" 2>/dev/null; do sleep 0.05; done',
+};
+
+const UNDO: Record<FaultMode, string | undefined> = {
+  stop: '[ -e /etc/kubernetes/lab-stopped/etcd.yaml ] && mv /etc/kubernetes/lab-stopped/etcd.yaml /etc/kubernetes/manifests/etcd.yaml; true',
+  kill: RELEASE,
+  wipe: `${STOP_HELD}\n[ -d ${AWAY}/etcd ] && rm -rf /var/lib/etcd && mv ${AWAY}/etcd /var/lib/etcd; ${RELEASE}`,
+  corrupt: `${STOP_HELD}\n[ -f ${AWAY}/db ] && cp -a ${AWAY}/db /var/lib/etcd/member/snap/db && rm -f ${AWAY}/db; ${RELEASE}`,
+  partition: undefined,
+  'ssh-down': 'rm -f /run/lab/ssh-down; old=$(cat /run/lab/sshd.pid); i=0; while [ $i -lt 100 ]; do i=$((i+1)); p=$(cat /run/lab/sshd.pid); [ "$p" != "$old" ] && grep -q \':0016 00000000:0000 0A\' /proc/net/tcp && exit 0; sleep 0.05; done; exit 1',
+};
+
+async function inNode(state: LabState, node: string, script: string, what: string): Promise<void> {
+  const r = await hostShell(state, node, `set -u\n${script}`, 60_000);
+  if (r.code !== 0) throw new RingError('E_LAB', `${what} on ${node} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-400)}`);
+}
+
+function checkTarget(spec: LabSpec, node: string, mode: FaultMode): void {
+  const h = findHost(spec, node);
+  if (h.role === 'bastion' && mode !== 'partition' && mode !== 'ssh-down') {
+    throw new RingError('E_USAGE', `mode ${mode} needs an etcd node; the bastion runs no etcd`, { hint: 'the bastion takes --mode partition or ssh-down' });
+  }
+}
+
+/** Injects `mode` on `node` and records it; returns once the effect is in place. */
+export async function labFail(state: LabState, node: string, mode: FaultMode): Promise<void> {
+  const spec = specOf(state);
+  checkTarget(spec, node, mode);
+  const active = state.faults[node] ?? [];
+  if (active.includes(mode)) throw new RingError('E_LAB', `${node} already has fault ${mode}`, { hint: `run \`ringmaster lab heal ${node}\`` });
+  if (mode === 'partition') await setBridgePort(spec, findHost(spec, node).bridgePort, false);
+  else await inNode(state, node, INJECT[mode]!, `injecting ${mode}`);
+  state.faults[node] = [...active, mode];
+  writeState(state);
+}
+
+/** Undoes every recorded fault of `node` (last first) and returns once its etcd member is healthy again. */
+export async function labHeal(state: LabState, node: string, timeoutMs: number): Promise<FaultMode[]> {
+  const spec = specOf(state);
+  const h = findHost(spec, node);
+  const active = [...(state.faults[node] ?? [])];
+  for (const mode of [...active].reverse()) {
+    if (mode === 'partition') await setBridgePort(spec, h.bridgePort, true);
+    else await inNode(state, node, UNDO[mode]!, `healing ${mode}`);
+    state.faults[node] = (state.faults[node] ?? []).filter((m) => m !== mode);
+    writeState(state);
+  }
+  delete state.faults[node];
+  writeState(state);
+  if (h.role === 'node' && active.some((m) => m !== 'ssh-down')) {
+    await sleep(200);
+    await waitFor(`${node}'s etcd member to be healthy again`, timeoutMs, async () => ((await memberHealthy(spec, state, node)) ? true : undefined), 300);
+  }
+  return active;
+}

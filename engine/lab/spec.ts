@@ -1,0 +1,104 @@
+// The lab's fixed plan: names, address plan and on-disk layout derived from a lab name and its options.
+import { join } from 'node:path';
+import { RingError } from '../errors/index.js';
+
+/** Where every lab keeps its files (root-owned, not world-writable: sshd's StrictModes accepts keys here). */
+export const LABS_ROOT = '/var/lib/ringmaster/labs';
+export const DEFAULT_LAB = 'ringmaster';
+export const ETCD_VERSION = '3.4.23';
+/** PATH for every process started inside the lab (a clean environment: the host's dotfiles stay out). */
+export const LAB_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** One lab host (bastion or etcd node) as the lab builds it. */
+export interface LabHost {
+  name: string;
+  role: 'bastion' | 'node';
+  /** Network namespace name (`rm-<lab>-<host>`). */
+  netns: string;
+  /** The address other lab hosts use to reach it (the bastion's node-side address is `innerAddress`). */
+  address: string;
+  innerAddress?: string;
+  /** The node's port name on the lab bridge (inside the bridge namespace). */
+  bridgePort: string;
+}
+
+/** Everything `lab up` builds, derived from the name and flags only (so `down` can recompute it). */
+export interface LabSpec {
+  name: string;
+  nodes: number;
+  tls: boolean;
+  dir: string;
+  clientNetns: string;
+  bridgeNetns: string;
+  clientAddress: string;
+  bastion: LabHost;
+  etcdNodes: LabHost[];
+  clusterToken: string;
+}
+
+/** Addresses exist only inside the lab's namespaces; every lab may reuse them because namespaces never meet. */
+const CLIENT_NET = '10.20.0';
+const NODE_NET = '10.20.30';
+
+export function checkLabName(name: string): string {
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(name)) {
+    throw new RingError('E_USAGE', `invalid lab name '${name}'`, {
+      hint: 'use 1 to 16 lower-case letters, digits or dashes, starting with a letter',
+    });
+  }
+  return name;
+}
+
+export function labDir(name: string): string {
+  return join(LABS_ROOT, name);
+}
+
+export function netnsPrefix(name: string): string {
+  return `rm-${name}-`;
+}
+
+export function makeSpec(name: string, nodes: number, tls: boolean): LabSpec {
+  checkLabName(name);
+  const p = netnsPrefix(name);
+  const bastion: LabHost = {
+    name: 'bastion', role: 'bastion', netns: `${p}bastion`,
+    address: `${CLIENT_NET}.1`, innerAddress: `${NODE_NET}.1`, bridgePort: 'b0',
+  };
+  const etcdNodes = Array.from({ length: nodes }, (_, i): LabHost => ({
+    name: `node${i + 1}`, role: 'node', netns: `${p}node${i + 1}`,
+    address: `${NODE_NET}.${101 + i}`, bridgePort: `n${i + 1}`,
+  }));
+  return {
+    name, nodes, tls, dir: labDir(name),
+    clientNetns: `${p}client`, bridgeNetns: `${p}net`, clientAddress: `${CLIENT_NET}.10`,
+    bastion, etcdNodes, clusterToken: `ringmaster-lab-${name}`,
+  };
+}
+
+export const LAB_SUBNETS = [`${CLIENT_NET}.0/24`, `${NODE_NET}.0/24`];
+
+export function allHosts(spec: LabSpec): LabHost[] {
+  return [spec.bastion, ...spec.etcdNodes];
+}
+
+export function allNetns(spec: LabSpec): string[] {
+  return [spec.clientNetns, spec.bridgeNetns, ...allHosts(spec).map((h) => h.netns)];
+}
+
+export function clientUrl(spec: LabSpec, h: LabHost): string {
+  return `${spec.tls ? 'https' : 'http'}://${h.address}:2379`;
+}
+
+export function peerUrl(spec: LabSpec, h: LabHost): string {
+  return `${spec.tls ? 'https' : 'http'}://${h.address}:2380`;
+}
+
+export function findHost(spec: LabSpec, name: string): LabHost {
+  const h = allHosts(spec).find((x) => x.name === name);
+  if (!h) {
+    throw new RingError('E_USAGE', `lab ${spec.name} has no host '${name}'`, {
+      hint: `hosts: ${allHosts(spec).map((x) => x.name).join(', ')}`,
+    });
+  }
+  return h;
+}

@@ -1,0 +1,97 @@
+// `lab up`: builds the namespaces, hosts, PKI, sshd and a healthy etcd cluster, recording each step for `lab down`.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RingError } from '../errors/index.js';
+import { labMemoryMb } from './census.js';
+import { labDown } from './down.js';
+import { waitClusterHealthy } from './etcd-query.js';
+import { clientNsenter, startClient, startHost, waitBooted, writeRunnerBundle } from './hosts.js';
+import { writeInventory } from './inventory.js';
+import { etcdManifest } from './manifests.js';
+import { hostDir } from './node-init.js';
+import { createPki } from './pki.js';
+import { checkPrereqs } from './prereqs.js';
+import { run, waitFor } from './proc.js';
+import { allHosts, LABS_ROOT, makeSpec, type LabSpec } from './spec.js';
+import { createSshFiles, sshConfigPath } from './ssh-files.js';
+import { newState, readState, writeState, type LabState } from './state.js';
+import { buildNetwork, checkIsolation } from './topology.js';
+
+/** Options of `lab up`. */
+export interface UpOptions {
+  name: string;
+  nodes: number;
+  tls: boolean;
+  install: boolean;
+  /** Keep a half-built lab for debugging instead of removing it when `up` fails. */
+  keepOnFailure: boolean;
+  log: (line: string) => void;
+}
+
+/** Timings (ms) and facts of a finished `lab up`. */
+export interface UpReport {
+  spec: LabSpec;
+  inventory: string;
+  builtMs: number;
+  healthyMs: number;
+  totalMs: number;
+  memoryMb: number;
+}
+
+/** Builds lab `name`; on failure removes what it made (unless keepOnFailure) and rethrows. */
+export async function labUp(o: UpOptions): Promise<UpReport> {
+  const t0 = Date.now();
+  const spec = makeSpec(o.name, o.nodes, o.tls);
+  await checkPrereqs(o.install, o.log);
+  if (readState(spec.name) || existsSync(spec.dir)) {
+    throw new RingError('E_LAB', `lab ${spec.name} already exists (${spec.dir})`, {
+      hint: `use it, or run \`ringmaster lab down --name ${spec.name}\` first`,
+    });
+  }
+  mkdirSync(LABS_ROOT, { recursive: true, mode: 0o755 });
+  const state = newState(spec);
+  writeState(state);
+  try {
+    const r = await build(spec, state, o.log, t0);
+    return r;
+  } catch (e) {
+    state.phase = 'failed';
+    writeState(state);
+    if (!o.keepOnFailure) {
+      o.log(`lab up failed; removing what it made (use --keep-on-failure to inspect ${spec.dir})`);
+      await labDown(spec.name);
+    }
+    throw e;
+  }
+}
+
+async function build(spec: LabSpec, state: LabState, log: (line: string) => void, t0: number): Promise<UpReport> {
+  log(`lab ${spec.name}: network namespaces (client, bastion, ${spec.nodes} nodes)`);
+  await buildNetwork(spec, state);
+  await checkIsolation(spec);
+  log('keys, certificates and manifests');
+  await Promise.all([createSshFiles(spec), createPki(spec)]);
+  for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.yaml'), etcdManifest(spec, n));
+  writeRunnerBundle(spec);
+  log('starting hosts (sshd, static-pod runner)');
+  startClient(spec, state);
+  for (const h of allHosts(spec)) startHost(spec, state, h);
+  await Promise.all(allHosts(spec).map((h) => waitBooted(spec, state, h, 30_000)));
+  const builtMs = Date.now() - t0;
+  const inventory = writeInventory(spec);
+  log(`waiting for a healthy ${spec.nodes}-member etcd cluster`);
+  await waitClusterHealthy(spec, state, spec.etcdNodes[0].name, 60_000);
+  const healthyMs = Date.now() - t0;
+  await checkSshThroughBastion(spec, state);
+  state.phase = 'up';
+  writeState(state);
+  return { spec, inventory, builtMs, healthyMs, totalMs: Date.now() - t0, memoryMb: labMemoryMb(state.netns) };
+}
+
+/** From the client namespace, `ssh -F <lab>/ssh_config <node> true` must work for every host (sshd may need a moment). */
+async function checkSshThroughBastion(spec: LabSpec, state: LabState): Promise<void> {
+  await Promise.all(allHosts(spec).map((h) => waitFor(`SSH to ${h.name} through the bastion`, 20_000, async () => {
+    const r = await run('nsenter', [...clientNsenter(state, '/'), 'ssh', '-F', sshConfigPath(spec), h.name, 'true'], { timeoutMs: 15_000 });
+    return r.code === 0 ? true : undefined;
+  }, 200)));
+}
