@@ -115,16 +115,25 @@ function emptyInventory(): Inventory {
 }
 
 /** `--step`'s question, answered on the terminal. */
-function stepPrompt(io: CliIO): (task: string) => Promise<StepAnswer> {
+function stepPrompt(io: CliIO, flush: () => Promise<void>): (task: string) => Promise<StepAnswer> {
+  const ask = linePrompt(io, flush);
   return async (task) => {
+    for (;;) {
+      const a = (await ask(`Perform task: ${task} (N)o/(y)es/(c)ontinue: `)).trim().toLowerCase();
+      if (a === 'y' || a === 'yes') return 'yes';
+      if (a === 'c' || a === 'continue') return 'continue';
+      if (a === '' || a === 'n' || a === 'no') return 'no';
+    }
+  };
+}
+
+/** One question on the terminal, after the console reporter has drawn everything before it. */
+function linePrompt(io: CliIO, flush: () => Promise<void>): (question: string) => Promise<string> {
+  return async (question) => {
+    await flush();
     const rl = createInterface({ input: io.stdin, output: io.stderr });
     try {
-      for (;;) {
-        const a = (await rl.question(`Perform task: ${task} (N)o/(y)es/(c)ontinue: `)).trim().toLowerCase();
-        if (a === 'y' || a === 'yes') return 'yes';
-        if (a === 'c' || a === 'continue') return 'continue';
-        if (a === '' || a === 'n' || a === 'no') return 'no';
-      }
+      return await rl.question(question);
     } finally {
       rl.close();
     }
@@ -174,7 +183,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       connections: new HostConnections({ ssh }),
       signal: interrupt.signal,
       interactive,
-      confirmStep: v.step ? stepPrompt(io) : undefined,
+      confirmStep: v.step ? stepPrompt(io, () => bus.flush()) : undefined,
+      prompt: interactive ? linePrompt(io, () => bus.flush()) : undefined,
       warnings: hostKeyChecking === 'off' ? ['host key checking is off (--host-key-checking off): a man in the middle would not be noticed'] : undefined,
       log: verbose > 0 ? (line) => io.stderr.write(`${line}\n`) : undefined,
       options: {
