@@ -1,11 +1,10 @@
 // The template engine: compiles (once per text) and renders Handlebars strictly, turning failures into RingErrors.
 import type Handlebars from 'handlebars';
 import type { Location } from '../errors/index.js';
-import { suggest } from '../validate/suggest.js';
 import { createHbsEnv, KNOWN_HELPERS, markStrictParams, UndefinedPathError, type HbsLoc, type UnknownHelper } from './hbs-env.js';
 import { HelperError, HelperUndefinedError } from './helpers.js';
 import { keysOf } from './lookup.js';
-import { originError, originText, placeInside } from './origin.js';
+import { nearName, originError, originText, placeInside } from './origin.js';
 
 /** Says where a template came from, so an undefined variable can be reported with its place. */
 export interface TemplateOrigin {
@@ -153,7 +152,7 @@ function unknownHelper(u: UnknownHelper, text: string, origin?: TemplateOrigin) 
   const line = u.loc.start.line;
   const where = placeInside(origin, line, u.loc.start.column);
   const multi = text.includes('\n') ? ` on line ${line} of the template` : '';
-  const near = suggest(u.name, [...KNOWN_HELPERS].filter((n) => !n.includes('%')));
+  const near = nearName(u.name, [...KNOWN_HELPERS].filter((n) => !n.includes('%')));
   return originError('E_TEMPLATE_SYNTAX', `unknown helper \`${u.name}\`${multi}${originText(origin, where)}`, origin, {
     location: where,
     hint: near ? `did you mean \`${near}\`? The helpers are listed under "Conditions and templates" in the README` : 'the helpers are listed under "Conditions and templates" in the README',
@@ -176,7 +175,7 @@ function toRingError(e: unknown, text: string, origin?: TemplateOrigin) {
     const line = loc?.start.line ?? 1;
     const where = placeInside(origin, line, loc?.start.column ?? 0);
     const multi = text.includes('\n') ? ` on line ${line} of the template` : '';
-    const near = suggest(e.missingKey, keysOf(e.parent));
+    const near = nearName(e.missingKey, keysOf(e.parent));
     return originError('E_UNDEFINED_VAR', `undefined variable \`${e.path}\`${multi}${originText(origin, where)}`, origin, {
       location: where,
       hint: near && near !== e.missingKey ? `did you mean \`${e.path.replace(/[^.]*$/, near)}\`?` : undefined,

@@ -1,9 +1,9 @@
 // Recursive-descent parser for conditions: tokens → a small AST; unknown filters, tests and methods are syntax errors.
-import { suggest } from '../validate/suggest.js';
 import { FILTERS } from './expr-filters.js';
 import { ExprSyntaxError, tokenize, type Token } from './expr-lexer.js';
 import { METHODS, TESTS } from './expr-tests.js';
 import { FORBIDDEN_NAMES } from './lookup.js';
+import { nearName } from './origin.js';
 
 /** Arguments of a filter, test or method call: positional and `name=value`. */
 export interface Args {
@@ -276,6 +276,6 @@ class Parser {
 }
 
 function unknownName(kind: string, t: Token, names: Iterable<string>): ExprSyntaxError {
-  const near = suggest(String(t.value), names);
+  const near = nearName(String(t.value), names);
   return new ExprSyntaxError(`unknown ${kind} \`${String(t.value)}\``, t.pos, near ? `did you mean \`${near}\`?` : undefined);
 }

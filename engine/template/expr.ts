@@ -1,13 +1,12 @@
 // The safe evaluator for `when`, `until`, `changed_when`, `failed_when`, `assert`: parse, evaluate, explain failures.
 import { RingError } from '../errors/index.js';
-import { suggest } from '../validate/suggest.js';
 import type { TemplateOrigin } from './engine.js';
 import { evalNode } from './expr-eval.js';
 import { ExprSyntaxError } from './expr-lexer.js';
 import { parseExpr, type Node } from './expr-parser.js';
 import { ExprEvalError, need, Undef, UndefinedUse } from './expr-values.js';
 import { keysOf } from './lookup.js';
-import { originError, originText } from './origin.js';
+import { nearName, originError, originText } from './origin.js';
 
 import { truthy } from './truthy.js';
 
@@ -78,7 +77,7 @@ function explain(e: unknown, expr: string, _src: string, offset: number, origin?
 }
 
 function undefinedError(u: Undef, expr: string, offset: number, origin?: TemplateOrigin): RingError {
-  const near = u.parent === undefined ? undefined : suggest(u.key, keysOf(u.parent));
+  const near = u.parent === undefined ? undefined : nearName(u.key, keysOf(u.parent));
   const better = near && near !== u.key ? `did you mean \`${u.path.slice(0, u.path.length - u.key.length)}${near}\`? ` : '';
   const column = u.at + offset + 1;
   return originError('E_UNDEFINED_VAR', `\`${u.path}\` is undefined${originText(origin)}:${caret(expr, column)}`, origin, {

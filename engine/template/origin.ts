@@ -1,5 +1,6 @@
 // Turns a TemplateOrigin into the words and the place an error message needs (shared by templates and expressions).
 import { RingError, type ErrorCode, type Location } from '../errors/index.js';
+import { suggest } from '../validate/suggest.js';
 import type { TemplateOrigin } from './engine.js';
 
 /** ` in argument `cmd` of task 'Add member' (host node2, playbooks/x.yml:14)`: empty parts are left out. */
@@ -44,4 +45,13 @@ export function originError(
     hint: extra.hint,
     cause: extra.cause,
   });
+}
+
+/** The nearest candidate, also catching swapped letters (`qoute` → `quote`), which edit distance counts twice. */
+export function nearName(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const near = suggest(word, list);
+  if (near) return near;
+  const letters = (s: string) => [...s.toLowerCase()].sort().join('');
+  return list.find((c) => c.length === word.length && letters(c) === letters(word));
 }

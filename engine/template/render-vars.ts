@@ -4,19 +4,31 @@ import type { Inventory } from '../load/model.js';
 import { groupMembers, hostVars } from '../inventory/vars.js';
 import type { TemplateEngine } from './engine.js';
 
+/** The inventory functions used (injectable so the variables can be tested on a hand-built inventory). */
+export interface InventoryApi {
+  hostVars: typeof hostVars;
+  groupMembers: typeof groupMembers;
+}
+
 /**
  * Precedence, lowest first: inventory (all < groups < host) < extra vars < magic variables
  * (`inventory_hostname`, `inventory_hostname_short`, `groups`, `hostvars`). Templated values
  * (`peer_url: "https://{{ ansible_host }}:2380"`) render on first read against the same host's view.
  */
-export function renderVars(inv: Inventory, host: string, extra: Record<string, unknown>, engine: TemplateEngine): Record<string, unknown> {
-  const groups = groupMembers(inv);
+export function renderVars(
+  inv: Inventory,
+  host: string,
+  extra: Record<string, unknown>,
+  engine: TemplateEngine,
+  inventoryApi: InventoryApi = { hostVars, groupMembers },
+): Record<string, unknown> {
+  const groups = inventoryApi.groupMembers(inv);
   const views = new Map<string, Record<string, unknown>>();
   const hostvars: Record<string, unknown> = {};
   const viewOf = (name: string): Record<string, unknown> => {
     let v = views.get(name);
     if (!v) {
-      v = lazyView({ ...hostVars(inv, name), ...extra }, engine, name);
+      v = lazyView({ ...inventoryApi.hostVars(inv, name), ...extra }, engine, name);
       Object.assign(v, { inventory_hostname: name, inventory_hostname_short: name.split('.')[0], groups, hostvars });
       views.set(name, v);
     }
