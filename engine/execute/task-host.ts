@@ -99,11 +99,16 @@ async function attempts(play: PlayState, task: EffectiveTask, call: CallTarget, 
   const tries = node.until ? (node.retries ?? 3) + 1 : 1;
   let result: ModuleResult = { changed: false };
   for (let n = 1; n <= tries; n++) {
-    result = conditions(play, task, call, await invokeModule(module, args, call));
-    if (!node.until || result.abort) return result;
-    result.attempts = n;
-    const done = truthy(play.ctx.evaluate(node.until, withResult(call.vars, node.register, result), { task: task.name, host: call.host, location: node.loc, what: '`until`' }));
-    if (done) return result;
+    const raw = await invokeModule(module, args, call);
+    const judged = checkModeTolerant(call, raw, () => {
+      const r = conditions(play, task, call, raw);
+      if (!node.until || r.abort) return { r, done: true };
+      const vars = withResult(call.vars, node.register, r);
+      return { r, done: truthy(play.ctx.evaluate(node.until, vars, { task: task.name, host: call.host, location: node.loc, what: '`until`' })) };
+    });
+    result = judged.r;
+    if (node.until) result.attempts = n;
+    if (judged.done) return result;
     if (n < tries) {
       play.ctx.log?.(`[${call.host}] ${task.name}: retrying (${tries - n} attempt(s) left)`);
       await pause(play, (node.delay ?? 5) * 1000);
@@ -111,6 +116,19 @@ async function attempts(play: PlayState, task: EffectiveTask, call: CallTarget, 
     }
   }
   return { ...result, failed: true, msg: `the \`until\` condition was still false after ${result.attempts ?? 1} attempt(s)${result.msg ? `: ${String(result.msg)}` : ''}` };
+}
+
+/**
+ * In check mode a module that only planned has no output to test: a condition that reads a part of the
+ * result that is not there keeps the planned result as is, instead of failing the dry run.
+ */
+function checkModeTolerant(call: CallTarget, raw: ModuleResult, judge: () => { r: ModuleResult; done: boolean }): { r: ModuleResult; done: boolean } {
+  try {
+    return judge();
+  } catch (e) {
+    if (call.check && isRingError(e) && (e.code === 'E_UNDEFINED_VAR' || e.code === 'E_EXPR_EVAL')) return { r: raw, done: true };
+    throw e;
+  }
 }
 
 function conditions(play: PlayState, task: EffectiveTask, call: CallTarget, r: ModuleResult): ModuleResult {
