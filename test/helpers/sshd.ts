@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** A key pair made with ssh-keygen. */
@@ -38,6 +38,12 @@ export interface SshdOptions {
   hostKey?: KeyPair;
   /** More sshd_config lines (e.g. `AllowTcpForwarding no`, `MaxSessions 2`). */
   extra?: string[];
+  /**
+   * Hide the login user's ~/.bashrc from this sshd (an empty file bind-mounted over it in a private mount
+   * namespace): bash sources it for every command run over ssh, and a heavy one (pyenv init: ~110 ms)
+   * would dominate every test. Default true; the benchmark measures both ways.
+   */
+  hideShellRc?: boolean;
 }
 
 /** A running sshd. */
@@ -120,7 +126,7 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   ].join('\n') + '\n');
   const logFile = join(opts.dir, 'sshd.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', fd, fd], detached: false });
+  const child = spawnSshd(config, opts.dir, opts.hideShellRc ?? true, fd);
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error('sshd did not start');
@@ -131,6 +137,16 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return new Sshd(opts.address, port, pid, hostKey, logFile);
+}
+
+function spawnSshd(config: string, dir: string, hideRc: boolean, fd: number) {
+  const rc = join(userInfo().homedir, '.bashrc');
+  if (!hideRc || !existsSync(rc)) return spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', fd, fd] });
+  const empty = join(dir, 'empty-bashrc');
+  writeFileSync(empty, '');
+  // unshare and sh both exec, so the PID we get is sshd's own (stopped by PID in `after`).
+  const script = `mount --bind '${empty}' '${rc}' 2>/dev/null; exec /usr/sbin/sshd -D -e -f '${config}'`;
+  return spawn('unshare', ['-m', '--', 'sh', '-c', script], { stdio: ['ignore', fd, fd] });
 }
 
 /** Starts `ssh-agent -a SOCK -D` with the given keys added; returns its socket and a stop function (kill by PID). */

@@ -113,6 +113,7 @@ export class SshConnection implements Connection {
   }
 
   private async openChannel<T>(open: (cb: (err: Error | undefined, ch: T) => void) => void, display: string): Promise<T> {
+    let lonelyRefusals = 0;
     for (;;) {
       if (this.live.closed || this.closedByUser) throw this.lost();
       await this.slots.acquire();
@@ -131,8 +132,14 @@ export class SshConnection implements Connection {
           this.slots.release();
           throw e;
         }
-        if (/open failure/i.test((e as Error).message) && !this.live.closed && this.slots.refused()) continue;
+        const refusal = /open failure/i.test((e as Error).message) && !this.live.closed;
+        if (refusal && this.slots.refused()) continue;
         this.slots.release();
+        // Alone and refused: sshd may not have freed a session we just closed yet; wait a little before giving up.
+        if (refusal && lonelyRefusals < 5) {
+          await new Promise((r) => setTimeout(r, 50 * 2 ** lonelyRefusals++));
+          continue;
+        }
         if (this.live.closed) throw this.lost();
         throw new RingError('E_UNREACHABLE', `host ${this.host}: the server refused a channel for \`${display}\`: ${(e as Error).message}`, { host: this.host, cause: e });
       }
