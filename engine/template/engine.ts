@@ -1,5 +1,5 @@
 // The template engine: compiles (once per text) and renders Handlebars strictly, turning failures into RingErrors.
-import type Handlebars from 'handlebars';
+import Handlebars from 'handlebars';
 import type { Location } from '../errors/index.js';
 import { createHbsEnv, KNOWN_HELPERS, markStrictParams, UndefinedPathError, type HbsLoc, type UnknownHelper } from './hbs-env.js';
 import { HelperError, HelperUndefinedError } from './helpers.js';
@@ -73,7 +73,7 @@ export function createTemplateEngine(): TemplateEngine {
       return run(compile(text, origin).render, text, vars, origin);
     },
     renderValue(value, vars, origin) {
-      return renderDeep(engine, compile, run, value, vars, origin);
+      return renderDeep(compile, run, value, vars, origin);
     },
     check(text, origin) {
       compile(text, origin);
@@ -83,7 +83,6 @@ export function createTemplateEngine(): TemplateEngine {
 }
 
 function renderDeep(
-  engine: TemplateEngine,
   compile: (text: string, origin?: TemplateOrigin) => Compiled,
   run: (fn: Delegate, text: string, vars: object, origin?: TemplateOrigin, helpers?: Record<string, unknown>) => string,
   value: unknown,
@@ -102,10 +101,10 @@ function renderDeep(
     run(compiled.native, value, vars, origin, { [CAPTURE]: capture });
     return captured;
   }
-  if (Array.isArray(value)) return value.map((v) => renderDeep(engine, compile, run, v, vars, origin));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (Array.isArray(value)) return value.map((v) => renderDeep(compile, run, v, vars, origin));
+  if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(engine, compile, run, v, vars, origin);
+    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(compile, run, v, vars, origin);
     return out;
   }
   return value;
@@ -168,7 +167,7 @@ function indentBlock(s: string): string {
   return s.split('\n').map((l) => `    ${l}`).join('\n');
 }
 
-/** Our lookup/helper errors (and Handlebars' own, e.g. a missing helper) as RingErrors with the origin. */
+/** Our lookup/helper errors and Handlebars' own (`Must pass iterator to #each`) as RingErrors with the origin. */
 function toRingError(e: unknown, text: string, origin?: TemplateOrigin) {
   if (e instanceof UndefinedPathError || e instanceof HelperUndefinedError) {
     const loc = e.loc as HbsLoc | undefined;
@@ -184,7 +183,7 @@ function toRingError(e: unknown, text: string, origin?: TemplateOrigin) {
   const err = e as { message?: string; lineNumber?: number; column?: number; loc?: HbsLoc };
   const loc = e instanceof HelperError ? e.loc : undefined;
   const line = loc?.start.line ?? err.lineNumber;
-  if (e instanceof HelperError || /^Missing helper|not defined in|doesn't match/.test(String(err.message))) {
+  if (e instanceof HelperError || e instanceof Handlebars.Exception) {
     const where = line ? placeInside(origin, line, loc?.start.column ?? err.column ?? 0) : origin?.location;
     const multi = line && text.includes('\n') ? ` on line ${line} of the template` : '';
     return originError('E_TEMPLATE_SYNTAX', `${String(err.message).replace(/ - \d+:\d+$/, '')}${multi}${originText(origin, where)}`, origin, { location: where, cause: e });

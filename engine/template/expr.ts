@@ -14,6 +14,8 @@ export { truthy };
 
 /** Evaluate a bare expression (`etcd_members | length >= 3 and not result.failed`); no JavaScript eval. */
 export function evaluate(expr: string, vars: object, origin?: TemplateOrigin): unknown {
+  // YAML turns `when: true` / `retries: 3`-like values into booleans and numbers: they are their own value.
+  if (typeof expr === 'boolean' || typeof expr === 'number') return expr;
   const { node, src, offset } = parse(expr, origin);
   try {
     return need(evalNode(node, vars));
@@ -24,6 +26,7 @@ export function evaluate(expr: string, vars: object, origin?: TemplateOrigin): u
 
 /** Parse only (for validate): throws RingError E_EXPR_SYNTAX with the column. */
 export function checkExpr(expr: string, origin?: TemplateOrigin): void {
+  if (typeof expr === 'boolean' || typeof expr === 'number') return;
   parse(expr, origin);
 }
 

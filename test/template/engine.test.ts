@@ -145,6 +145,12 @@ describe('templates', () => {
       expect(e.message).to.match(/if doesn't match each/);
     });
 
+    it('reports a Handlebars run-time complaint as a template error, not an internal one', () => {
+      const e = failure(() => render('{{#each}}x{{/each}}'));
+      expect(e.code).to.equal('E_TEMPLATE_SYNTAX');
+      expect(e.message).to.match(/Must pass iterator to #each in argument `cmd`/);
+    });
+
     it('reports an unknown helper before rendering, with the nearest name', () => {
       const e = failure(() => engine.check('{{qoute etcd_name}}', ORIGIN));
       expect(e.code).to.equal('E_TEMPLATE_SYNTAX');
@@ -178,6 +184,11 @@ describe('templates', () => {
 
     it('stays strict for a lone path', () => {
       expect(failure(() => engine.renderValue({ cmd: '{{ nope }}' }, VARS, ORIGIN)).message).to.match(/^undefined variable `nope` in argument `cmd`/);
+    });
+
+    it('renders inside null-prototype mappings too', () => {
+      const bare = Object.assign(Object.create(null) as Record<string, unknown>, { p: '{{port}}' });
+      expect(engine.renderValue(bare, VARS)).to.deep.equal({ p: 2380 });
     });
 
     it('does not alter the value it was given', () => {

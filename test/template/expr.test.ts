@@ -255,6 +255,12 @@ describe('truthiness', () => {
     it(`treats ${JSON.stringify(v)} as ${want}`, () => expect(truthy(v)).to.equal(want));
   }
 
+  it('takes a YAML boolean or number as its own value', () => {
+    expect(evaluate(true as unknown as string, VARS)).to.equal(true);
+    expect(evaluate(0 as unknown as string, VARS)).to.equal(0);
+    expect(() => checkExpr(false as unknown as string)).not.to.throw();
+  });
+
   it('reduces a condition to a boolean', () => {
     expect(evaluateCondition('l | select("even")', VARS)).to.equal(true);
     expect(evaluateCondition('empty', VARS)).to.equal(false);
