@@ -104,3 +104,21 @@ export function parseInitialCluster(value: string): Map<string, string[]> {
   }
   return out;
 }
+
+/**
+ * Problems that make etcd refuse to start (field pain point A4), checked before a manifest is written:
+ * `--name` missing from `--initial-cluster`, or listed there with another URL than `--initial-advertise-peer-urls`.
+ */
+export function identityProblems(flags: Flags): string[] {
+  const name = flags.get('name');
+  const cluster = flags.get('initial-cluster');
+  const advertise = flags.get('initial-advertise-peer-urls');
+  if (typeof name !== 'string' || typeof cluster !== 'string') return [];
+  const urls = parseInitialCluster(cluster).get(name);
+  if (!urls) return [`--name=${name} is not in --initial-cluster=${cluster}`];
+  if (typeof advertise === 'string') {
+    const missing = advertise.split(',').filter((u) => !urls.includes(u));
+    if (missing.length > 0) return [`--initial-cluster lists ${name} at ${urls.join(',')} but --initial-advertise-peer-urls is ${advertise}`];
+  }
+  return [];
+}

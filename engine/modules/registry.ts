@@ -4,6 +4,13 @@ import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
 import type { ModuleDefinition } from './define.js';
+import { etcdHealthModule } from './etcd_health.js';
+import { etcdKeysModule } from './etcd_keys.js';
+import { etcdManifestModule } from './etcd_manifest.js';
+import { etcdMemberModule } from './etcd_member.js';
+import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
+import { etcdServiceModule } from './etcd_service.js';
+import { etcdSnapshotModule } from './etcd_snapshot.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -25,6 +32,13 @@ const ALL: AnyModule[] = [
   commandModule,
   copyModule,
   debugModule,
+  etcdHealthModule,
+  etcdKeysModule,
+  etcdManifestModule,
+  etcdMemberModule,
+  etcdQuorumGuardModule,
+  etcdServiceModule,
+  etcdSnapshotModule,
   failModule,
   fetchModule,
   fileModule,

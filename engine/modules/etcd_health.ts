@@ -1,0 +1,115 @@
+// `etcd_health`: waits for a healthy, converged cluster (voters, one leader, one cluster ID, close raft indexes) and reports inventory drift.
+import type { Member } from '../etcd/members.js';
+import type { EndpointStatus } from '../facts/etcd-endpoint-status.js';
+import type { EtcdHealthArgs } from '../generated/schema-types.js';
+import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { endpointStatus, endpointsArg, etcdError, healthyMembers, memberList, sleep, varStr } from './etcd-common.js';
+
+/** Differences between what the inventory says and what etcd says. */
+export interface Drift {
+  stale: string[];
+  missing: string[];
+  unstarted: string[];
+  learners: string[];
+  peer_url_mismatch: Array<{ name: string; inventory: string; live: string[] }>;
+}
+
+export const etcdHealthModule = defineModule<EtcdHealthArgs>({
+  name: 'etcd_health',
+  description: 'Wait until the expected voters are healthy with exactly one leader, one cluster ID and close raft indexes; report drift between the inventory and the live membership.',
+  schema: 'modules/etcd_health.json',
+  supportsCheckMode: true,
+  idempotent: true,
+  example: `- name: Wait for a healthy 3-voter cluster
+  etcd_health:
+    expect_voters: 3
+    timeout: 60
+  run_once: true
+  register: health
+`,
+  async run(ctx, args) {
+    const deadline = Date.now() + (args.timeout ?? 60) * 1000;
+    for (let polls = 1; ; polls++) {
+      const report = await poll(ctx, args);
+      if (report.problems.length === 0 || Date.now() >= deadline) {
+        const driftFails = args.fail_on_drift === true && hasDrift(report.drift);
+        const failed = report.problems.length > 0 || driftFails;
+        const why = [...report.problems, ...(driftFails ? [`drift: ${JSON.stringify(report.drift)}`] : [])];
+        return { ...report, changed: false, failed: failed || undefined, polls, msg: failed ? `${ctx.host}: etcd not healthy after ${args.timeout ?? 60}s: ${why.join('; ')}` : summary(report) };
+      }
+      await sleep((args.delay ?? 2) * 1000, ctx.signal);
+    }
+  },
+});
+
+type Report = ModuleResult & { problems: string[]; drift: Drift; leader?: string };
+
+async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
+  const group = args.group ?? 'etcd';
+  const list = await memberList(ctx, endpointsArg(args.endpoints)).catch((e: Error) => {
+    throw etcdError(ctx, `cannot read the member list: ${e.message}`, 'point `endpoints` at a member that is up (delegate_to a healthy host)');
+  });
+  const { healthy } = await healthyMembers(ctx, list.members);
+  const statuses = await endpointStatus(ctx, list.members);
+  const byId = new Map<string, EndpointStatus>(statuses.map((s) => [s.memberId, s]));
+  const voters = list.members.filter((m) => !m.isLearner);
+  const healthyVoters = voters.filter((m) => m.started && healthy.has(m.id));
+  const expected = args.expect_voters ?? (inventoryHosts(ctx, group).length || voters.length);
+  const leaders = [...new Set(statuses.map((s) => s.leaderId).filter((l) => l !== '0000000000000000'))];
+  const clusterIds = [...new Set([list.clusterId, ...statuses.map((s) => s.clusterId)])];
+  const indexes = statuses.map((s) => s.raftIndex);
+  const spread = indexes.length > 0 ? Math.max(...indexes) - Math.min(...indexes) : 0;
+  const problems: string[] = [];
+  if (healthyVoters.length < expected) problems.push(`${healthyVoters.length} healthy started voter(s) of ${expected} expected (voters: ${voters.map((m) => m.name || m.id).join(', ')})`);
+  if (leaders.length !== 1) problems.push(leaders.length === 0 ? 'no leader' : `members disagree on the leader: ${leaders.join(', ')}`);
+  if (clusterIds.length !== 1) problems.push(`several cluster IDs: ${clusterIds.join(', ')} (a member bootstrapped its own cluster)`);
+  if (spread > (args.converge_tolerance ?? 20)) problems.push(`raft indexes differ by ${spread} (> ${args.converge_tolerance ?? 20})`);
+  const leader = leaders.length === 1 ? list.members.find((m) => m.id === leaders[0]) : undefined;
+  return {
+    changed: false,
+    problems,
+    cluster_ids: clusterIds,
+    leader: leader ? leader.name || leader.id : leaders[0],
+    voters: voters.length,
+    healthy_voters: healthyVoters.length,
+    raft_indexes: Object.fromEntries(statuses.map((s) => [nameOf(list.members, s.memberId), s.raftIndex])),
+    members: list.members.map((m) => ({ id: m.id, name: m.name, peer_urls: m.peerURLs, client_urls: m.clientURLs, learner: m.isLearner, started: m.started, healthy: healthy.has(m.id), leader: m.id === leaders[0] && leaders.length === 1, raft_index: byId.get(m.id)?.raftIndex, version: byId.get(m.id)?.version })),
+    drift: drift(ctx, group, list.members),
+  };
+}
+
+const nameOf = (members: Member[], id: string) => members.find((m) => m.id === id)?.name || id;
+
+function inventoryHosts(ctx: ModuleContext, group: string): Array<{ name: string; peer: string }> {
+  const groups = ctx.vars.groups as Record<string, string[]> | undefined;
+  const hostvars = ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined;
+  return (groups?.[group] ?? []).map((h) => ({ name: varStr(hostvars?.[h] ?? {}, 'etcd_name', h), peer: varStr(hostvars?.[h] ?? {}, 'etcd_peer_url', '') }));
+}
+
+/** Inventory says what should be; etcd says what is. */
+export function driftOf(inventory: Array<{ name: string; peer: string }>, members: Member[]): Drift {
+  const known = (m: Member) => inventory.some((i) => i.name === m.name || (i.peer !== '' && m.peerURLs.includes(i.peer)));
+  return {
+    stale: members.filter((m) => m.started && !known(m)).map((m) => `${m.name} (${m.id})`),
+    missing: inventory.filter((i) => !members.some((m) => m.name === i.name || m.peerURLs.includes(i.peer))).map((i) => i.name),
+    unstarted: members.filter((m) => !m.started).map((m) => `${m.id} (${m.peerURLs.join(',')})`),
+    learners: members.filter((m) => m.isLearner).map((m) => m.name || m.id),
+    peer_url_mismatch: inventory
+      .map((i) => ({ i, m: members.find((m) => m.name === i.name) }))
+      .filter(({ i, m }) => m && i.peer !== '' && !m.peerURLs.includes(i.peer))
+      .map(({ i, m }) => ({ name: i.name, inventory: i.peer, live: m!.peerURLs })),
+  };
+}
+
+function drift(ctx: ModuleContext, group: string, members: Member[]): Drift {
+  return driftOf(inventoryHosts(ctx, group), members);
+}
+
+function hasDrift(d: Drift): boolean {
+  return d.stale.length + d.missing.length + d.unstarted.length + d.peer_url_mismatch.length > 0;
+}
+
+function summary(r: Report): string {
+  const d = hasDrift(r.drift) ? `; drift: ${JSON.stringify(r.drift)}` : '';
+  return `healthy: ${r.healthy_voters}/${r.voters} voters, leader ${r.leader}, cluster ${(r.cluster_ids as string[])[0]}${d}`;
+}

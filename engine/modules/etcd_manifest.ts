@@ -1,0 +1,130 @@
+// `etcd_manifest`: renders or edits the etcd manifest/unit, written atomically from outside manifests/ with the old version kept aside.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { cmd, raw } from '../connection/command.js';
+import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
+import type { EtcdManifestArgs } from '../generated/schema-types.js';
+import { packageRoot } from '../paths.js';
+import { createTemplateEngine } from '../template/engine.js';
+import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { atLeast, etcdError, hostPort, stamp, varStr, versionOf } from './etcd-common.js';
+
+const TEMPLATES: Record<string, string> = { 'static-pod': 'etcd-static-pod.yaml.hbs', docker: 'etcd-docker-run.sh.hbs', systemd: 'etcd.service.hbs' };
+const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
+
+export const etcdManifestModule = defineModule<EtcdManifestArgs>({
+  name: 'etcd_manifest',
+  description: 'Render the etcd static-pod manifest (or docker-run script / systemd unit) from a template, or edit its flags in place; written atomically from outside the manifests folder, the previous version kept outside it.',
+  schema: 'modules/etcd_manifest.json',
+  supportsCheckMode: true,
+  idempotent: true,
+  example: `- name: Write node3's manifest to join the running cluster
+  etcd_manifest:
+    mode: render
+    initial_cluster: "{{ joined.initial_cluster }}"
+    initial_cluster_state: existing
+`,
+  async run(ctx, args) {
+    const flavor = varStr(ctx.vars, 'etcd_flavor', 'static-pod');
+    const dest = args.dest ?? varStr(ctx.vars, 'etcd_manifest', DESTS[flavor] ?? DESTS['static-pod']);
+    const backupDir = (args.backup_dir ?? '/etc/kubernetes/ringmaster').replace(/\/+$/, '');
+    if (dest.endsWith('.yaml') && (backupDir === dirname(dest) || `${backupDir}/`.startsWith(`${dirname(dest)}/`))) {
+      throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
+    }
+    const before = await readRemote(ctx, dest);
+    let after: string;
+    if ((args.mode ?? 'render') === 'render') {
+      after = await render(ctx, args, flavor);
+    } else {
+      if (before === undefined) throw etcdError(ctx, `cannot edit ${dest}: it does not exist`, 'render it first (etcd_manifest mode=render)');
+      after = editFlags(before, edits(args), dest).text;
+    }
+    if (dest.endsWith('.yaml') || dest.endsWith('.yml')) {
+      const problems = identityProblems(readFlags(after, dest));
+      if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
+    }
+    if (before === after) return { changed: false, dest, msg: `${dest} already up to date` };
+    return write(ctx, dest, backupDir, before, after);
+  },
+});
+
+function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: string[] } {
+  const set: Record<string, string> = { ...(args.set ?? {}) };
+  const remove = [...(args.remove ?? [])];
+  if (args.initial_cluster_state) set['initial-cluster-state'] = args.initial_cluster_state;
+  if (args.initial_cluster) set['initial-cluster'] = args.initial_cluster;
+  if (args.force_new_cluster === true) set['force-new-cluster'] = 'true';
+  if (args.force_new_cluster === false) remove.push('force-new-cluster');
+  return { set, remove };
+}
+
+/** The values a template sees under `m` (next to every host variable), derived the way kubeadm derives them. */
+export function manifestValues(vars: Readonly<Record<string, unknown>>, host: string, args: EtcdManifestArgs): Record<string, unknown> {
+  const name = varStr(vars, 'etcd_name', host);
+  const peer = varStr(vars, 'etcd_peer_url', '');
+  const client = varStr(vars, 'etcd_client_url', '');
+  const version = varStr(vars, 'etcd_version', '3.5.15');
+  const local = `https://127.0.0.1:${hostPort(client).port}`;
+  return {
+    name,
+    peer_url: peer,
+    client_url: client,
+    listen_client_urls: client === local ? local : `${local},${client}`,
+    data_dir: varStr(vars, 'etcd_data_dir', '/var/lib/etcd'),
+    pki_dir: varStr(vars, 'etcd_pki_dir', '/etc/kubernetes/pki/etcd'),
+    image: varStr(vars, 'etcd_image', `registry.k8s.io/etcd:${version.replace(/^v/, '')}-0`),
+    binary: varStr(vars, 'etcd_binary', '/usr/local/bin/etcd'),
+    container: varStr(vars, 'etcd_container', 'etcd'),
+    metrics_port: 2381,
+    token: varStr(vars, 'etcd_cluster_token', ''),
+    initial_cluster: args.initial_cluster ?? `${name}=${peer}`,
+    initial_cluster_state: args.initial_cluster_state ?? '',
+    force_new_cluster: args.force_new_cluster === true,
+    v36: atLeast(versionOf(version), 3, 6),
+  };
+}
+
+async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string): Promise<string> {
+  for (const k of ['etcd_peer_url', 'etcd_client_url']) {
+    if (!varStr(ctx.vars, k, '')) throw etcdError(ctx, `etcd_manifest: host variable ${k} is not set`, 'define it in the inventory for every etcd host');
+  }
+  const src = args.src ?? `templates/${TEMPLATES[flavor] ?? TEMPLATES['static-pod']}`;
+  const candidates = [resolve(ctx.playbookDir, src), join(packageRoot(), 'playbooks', src)];
+  const path = candidates.find((p) => existsSync(p));
+  if (!path) throw etcdError(ctx, `template ${src} not found (looked at ${candidates.join(', ')})`);
+  const text = await readFile(path, 'utf8');
+  const m = manifestValues(ctx.vars, ctx.host, args);
+  return createTemplateEngine().render(text, { ...ctx.vars, m }, { task: ctx.taskName, host: ctx.host, what: `template ${basename(path)}` });
+}
+
+/** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */
+async function readRemote(ctx: ModuleContext, path: string): Promise<string | undefined> {
+  const r = await ctx.exec(cmd('sh', '-c', 'if [ -e "$1" ]; then cat -- "$1"; else exit 3; fi', 'read', path));
+  if (r.code === 3) return undefined;
+  if (r.code !== 0) throw etcdError(ctx, `cannot read ${path}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  return r.stdout;
+}
+
+/** Stage outside the manifests folder, keep the old file aside, then one rename into place (what the kubelet sees is whole). */
+async function write(ctx: ModuleContext, dest: string, backupDir: string, before: string | undefined, after: string): Promise<ModuleResult> {
+  const name = basename(dest);
+  const staged = `${backupDir}/.${name}.ringmaster-new`;
+  const backup = before === undefined ? undefined : `${backupDir}/${name}.${stamp()}`;
+  const mkdir = cmd('mkdir', '-p', '-m', '0700', backupDir);
+  const swap = backup
+    ? cmd('cp', '-p', '--', dest, backup, raw('&&'), 'mv', '-f', '--', staged, dest)
+    : cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest);
+  const commands = [mkdir.display(), `put ${staged} (${Buffer.byteLength(after)} bytes)`, swap.display()];
+  const result: ModuleResult = { changed: true, dest, commands, backup_file: backup };
+  if (ctx.diff) result.diff = [{ path: dest, before: before ?? '', after }];
+  if (ctx.check) return { ...result, msg: `check mode: would write ${dest}${backup ? ` (previous version to ${backup})` : ''}` };
+  for (const step of [mkdir]) {
+    const r = await ctx.exec(step);
+    if (r.code !== 0) throw etcdError(ctx, `${step.display()} failed: ${r.stderr.trim()}`);
+  }
+  await ctx.conn.put(staged, after, { mode: '0600', become: ctx.become });
+  const r = await ctx.exec(swap);
+  if (r.code !== 0) throw etcdError(ctx, `${swap.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, `the new file is staged at ${staged}`);
+  return { ...result, msg: `wrote ${dest}${backup ? `; previous version kept at ${backup}` : ''}` };
+}

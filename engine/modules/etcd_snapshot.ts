@@ -1,0 +1,204 @@
+// `etcd_snapshot`: save (fetched with a checksum sidecar and retention), distribute (verified), restore (sibling dir + swap), status.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { cmd, raw, type Command } from '../connection/command.js';
+import { parseEtcdJson } from '../etcd/json.js';
+import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
+import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { atLeast, etcdctlCommand, etcdError, hostPort, stamp, varStr, versionOf } from './etcd-common.js';
+
+/** What the controller keeps next to each snapshot (`<file>.json`). */
+export interface SnapshotSidecar {
+  file: string;
+  sha256: string;
+  revision: number;
+  total_keys: number;
+  size: number;
+  member: string;
+  host: string;
+  time: string;
+}
+
+export const etcdSnapshotModule = defineModule<EtcdSnapshotArgs>({
+  name: 'etcd_snapshot',
+  description: 'Save a snapshot on a member and fetch it with a checksum sidecar, distribute it to a host with verification, restore it into a sibling data directory then swap it in (old one kept aside), or show its status.',
+  schema: 'modules/etcd_snapshot.json',
+  supportsCheckMode: true,
+  idempotent: false,
+  example: `- name: Save a snapshot on node1 and keep the last 5 on the controller
+  etcd_snapshot:
+    action: save
+    dest: backups
+    keep: 5
+  register: snap
+`,
+  async run(ctx, args) {
+    switch (args.action) {
+      case 'save': return save(ctx, args);
+      case 'distribute': return distribute(ctx, args);
+      case 'restore': return restore(ctx, args);
+      default: return status(ctx, args);
+    }
+  },
+});
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** One read-only round trip: the file's sha256 (or `absent`), whether a path exists, whether a port answers, whether etcdutl is installed. */
+const PROBE = [
+  'if [ -e "$1" ]; then sha256sum < "$1" | cut -d" " -f1; else echo absent; fi',
+  'if [ -e "$2" ]; then echo exists; else echo absent; fi',
+  `if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$3" 2>/dev/null; then echo open; else echo closed; fi`,
+  'if command -v etcdutl >/dev/null 2>&1; then echo etcdutl; else echo none; fi',
+].join('\n');
+
+interface Probe { sha?: string; other: boolean; portOpen: boolean; etcdutl: boolean }
+
+async function probe(ctx: ModuleContext, file: string, other = '/nonexistent', port = 0): Promise<Probe> {
+  const r = await ctx.exec(cmd('sh', '-c', PROBE, 'probe', file, other, String(port)));
+  const [sha, o, p, u] = r.stdout.trim().split('\n');
+  if (r.code !== 0 || u === undefined) throw etcdError(ctx, `cannot inspect ${file}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  return { sha: sha === 'absent' ? undefined : sha, other: o === 'exists', portOpen: p === 'open', etcdutl: u === 'etcdutl' };
+}
+
+async function must(ctx: ModuleContext, c: Command, hint?: string): Promise<string> {
+  const r = await ctx.exec(c, { timeoutMs: 600_000 });
+  if (r.code !== 0) throw etcdError(ctx, `${c.display()} failed: ${(r.stderr.trim().split('\n').filter((l) => l.startsWith('Error')).pop() ?? r.stderr.trim()).slice(0, 400) || `exit code ${r.code}`}`, hint);
+  return r.stdout;
+}
+
+function statusCommand(ctx: ModuleContext, file: string, etcdutl: boolean): Command {
+  return etcdutl ? cmd('etcdutl', 'snapshot', 'status', file, '-w', 'json') : etcdctlCommand(ctx, undefined, 'snapshot', 'status', file, '-w', 'json');
+}
+
+function parseStatus(stdout: string): { revision: number; total_keys: number; size: number; hash: number } {
+  const s = parseEtcdJson(stdout, 'snapshot status') as { hash: number; revision: number; totalKey: number; totalSize: number };
+  return { revision: Number(s.revision), total_keys: Number(s.totalKey), size: Number(s.totalSize), hash: Number(s.hash) };
+}
+
+const newTools = (ctx: ModuleContext) => atLeast(versionOf(ctx.vars.etcd_version), 3, 5);
+
+async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  const member = varStr(ctx.vars, 'etcd_name', ctx.host);
+  const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
+  const file = `${dir}/etcd-${member}-${stamp()}.db`;
+  const steps = [cmd('mkdir', '-p', '-m', '0700', dir), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
+  const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display()];
+  if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${args.keep ?? 5})`);
+  if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
+  for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+  const p = await probe(ctx, file);
+  if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
+  const st = parseStatus(await must(ctx, statusCommand(ctx, file, newTools(ctx) && p.etcdutl)));
+  const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
+  const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar };
+  if (args.fetch === false) return { ...result, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys)` };
+  const data = await ctx.conn.get(file, { become: ctx.become });
+  if (sha256(data) !== p.sha) throw etcdError(ctx, `snapshot ${file} changed in transit: sha256 ${sha256(data)} on the controller, ${p.sha} on the host`, 'save it again');
+  const destDir = resolve(ctx.playbookDir, args.dest ?? 'backups');
+  await mkdir(destDir, { recursive: true });
+  const local = join(destDir, sidecar.file);
+  await writeFile(local, data, { mode: 0o600 });
+  await writeFile(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
+  const removed = await prune(destDir, member, args.keep ?? 5);
+  return { ...result, path: local, removed, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys, sha256 ${p.sha}) and fetched it to ${local}` };
+}
+
+/** Keeps the newest `keep` snapshots of this member (by sidecar time); only files with a ringmaster sidecar are touched. */
+async function prune(dir: string, member: string, keep: number): Promise<string[]> {
+  const sidecars: SnapshotSidecar[] = [];
+  for (const f of await readdir(dir)) {
+    if (!f.endsWith('.db.json')) continue;
+    const s = JSON.parse(await readFile(join(dir, f), 'utf8')) as SnapshotSidecar;
+    if (s.member === member && s.file === f.slice(0, -5)) sidecars.push(s);
+  }
+  sidecars.sort((a, b) => b.time.localeCompare(a.time));
+  const removed: string[] = [];
+  for (const s of sidecars.slice(keep)) {
+    await unlink(join(dir, s.file)).catch(() => undefined);
+    await unlink(join(dir, `${s.file}.json`));
+    removed.push(join(dir, s.file));
+  }
+  return removed;
+}
+
+async function distribute(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  if (!args.src) throw etcdError(ctx, 'etcd_snapshot action=distribute needs `src` (the controller snapshot file)');
+  const local = resolve(ctx.playbookDir, args.src);
+  const data = await readFile(local).catch(() => undefined);
+  if (!data) throw etcdError(ctx, `snapshot ${local} not found on the controller`);
+  const sidecar = await readFile(`${local}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotSidecar).catch(() => undefined);
+  const expected = args.sha256 ?? sidecar?.sha256 ?? sha256(data);
+  if (sha256(data) !== expected) throw etcdError(ctx, `snapshot ${local} does not match its checksum: sha256 ${sha256(data)}, expected ${expected}`, 'the file is damaged or not the snapshot the sidecar describes; use another snapshot');
+  const path = args.path ?? `${(args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '')}/${basename(local)}`;
+  const before = await probe(ctx, path);
+  if (before.sha === expected) return { changed: false, path, sha256: expected, msg: `${path} already holds this snapshot (sha256 ${expected})` };
+  const mk = cmd('mkdir', '-p', '-m', '0700', dirname(path));
+  const commands = [mk.display(), `put ${path} (${data.length} bytes, sha256 ${expected})`, `put ${path}.sha256`];
+  if (ctx.check) return { changed: true, path, sha256: expected, commands, msg: `check mode: would copy ${local} to ${path}` };
+  await must(ctx, mk);
+  await ctx.conn.put(path, data, { mode: '0600', become: ctx.become });
+  const after = await probe(ctx, path);
+  if (after.sha !== expected) throw etcdError(ctx, `snapshot checksum mismatch on arrival at ${path}: ${after.sha ?? 'missing'}, expected ${expected}`, 'check the disk space on the host and distribute again');
+  await ctx.conn.put(`${path}.sha256`, `${expected}\n`, { mode: '0600', become: ctx.become });
+  return { changed: true, path, sha256: expected, commands, msg: `copied ${basename(local)} to ${path}, sha256 verified` };
+}
+
+/** `name=peerURL,…` of the inventory group: the single source every member's restore must share. */
+function inventoryCluster(ctx: ModuleContext): string | undefined {
+  const groups = ctx.vars.groups as Record<string, string[]> | undefined;
+  const hostvars = ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined;
+  const hosts = groups?.etcd ?? [];
+  const parts = hosts.map((h) => ({ name: varStr(hostvars?.[h] ?? {}, 'etcd_name', h), url: varStr(hostvars?.[h] ?? {}, 'etcd_peer_url', '') }));
+  if (parts.length === 0 || parts.some((p) => !p.url)) return undefined;
+  return parts.map((p) => `${p.name}=${p.url}`).join(',');
+}
+
+async function expectedSha(ctx: ModuleContext, args: EtcdSnapshotArgs, path: string): Promise<string> {
+  if (args.sha256) return args.sha256;
+  const r = await ctx.exec(cmd('cat', '--', `${path}.sha256`));
+  const sha = r.stdout.trim().split(/\s/)[0];
+  if (r.code !== 0 || !/^[0-9a-f]{64}$/.test(sha ?? '')) {
+    throw etcdError(ctx, `no expected checksum for ${path}: pass \`sha256\` or distribute it with etcd_snapshot action=distribute (which writes ${path}.sha256)`, 'never restore a snapshot whose integrity is unknown');
+  }
+  return sha;
+}
+
+async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  if (!args.path) throw etcdError(ctx, 'etcd_snapshot action=restore needs `path` (the snapshot on the host)');
+  const dataDir = varStr(ctx.vars, 'etcd_data_dir', '/var/lib/etcd').replace(/\/+$/, '');
+  const name = varStr(ctx.vars, 'etcd_name', ctx.host);
+  const peer = varStr(ctx.vars, 'etcd_peer_url', '');
+  const cluster = args.initial_cluster ?? inventoryCluster(ctx);
+  if (!peer || !cluster) throw etcdError(ctx, `restore of ${name} needs etcd_peer_url and an initial cluster`, 'set etcd_peer_url/etcd_name for every host of the etcd group, or pass initial_cluster');
+  const expected = await expectedSha(ctx, args, args.path);
+  const p = await probe(ctx, args.path, dataDir, hostPort(varStr(ctx.vars, 'etcd_client_url', 'https://127.0.0.1:2379')).port);
+  if (!p.sha) throw etcdError(ctx, `snapshot ${args.path} does not exist on ${ctx.host}`, 'distribute it first (etcd_snapshot action=distribute)');
+  if (p.sha !== expected) throw etcdError(ctx, `snapshot checksum mismatch for ${args.path}: sha256 ${p.sha}, expected ${expected}`, 'the copy is damaged or another file: distribute the snapshot again; nothing was changed');
+  if (p.portOpen) throw etcdError(ctx, `etcd still answers on ${ctx.host}: refusing to restore under a running member`, 'stop it first (etcd_service state=stopped) — on every member, restore restarts the whole cluster');
+  const st = stamp();
+  const fresh = `${dataDir}.restore-${st}`;
+  const aside = `${dataDir}.before-restore-${st}`;
+  const useEtcdutl = newTools(ctx) && p.etcdutl;
+  const flags = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`, `--data-dir=${fresh}`];
+  const bump = useEtcdutl && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
+  // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
+  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags);
+  const swap = p.other ? cmd('mv', '--', dataDir, aside, raw('&&'), 'mv', '--', fresh, dataDir) : cmd('mv', '--', fresh, dataDir);
+  const commands = [tool.display(), swap.display()];
+  const result: ModuleResult = { changed: true, commands, data_dir: dataDir, previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped: bump.length > 0 };
+  if (ctx.check) return { ...result, msg: `check mode: would restore ${args.path} into ${fresh} and swap it in${p.other ? `, keeping the old data dir at ${aside}` : ''}` };
+  await must(ctx, tool, `the half-restored directory ${fresh} is left for inspection; ${dataDir} is untouched`);
+  await must(ctx, swap, `the restored data is in ${fresh}`);
+  return { ...result, msg: `restored ${name} from ${args.path} into ${dataDir}${p.other ? `; the previous data dir is kept at ${aside}` : ''}` };
+}
+
+async function status(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  if (!args.path) throw etcdError(ctx, 'etcd_snapshot action=status needs `path`');
+  const p = await probe(ctx, args.path);
+  if (!p.sha) throw etcdError(ctx, `snapshot ${args.path} does not exist on ${ctx.host}`);
+  const out = await must(ctx, statusCommand(ctx, args.path, newTools(ctx) && p.etcdutl), 'the file may be truncated or not an etcd snapshot');
+  const st = parseStatus(out);
+  return { changed: false, path: args.path, sha256: p.sha, ...st, msg: `${args.path}: revision ${st.revision}, ${st.total_keys} keys, ${st.size} bytes` };
+}
