@@ -1,0 +1,112 @@
+// etcd_manifest: kubeadm-equivalent rendering, in-place flag edits, atomic write with the backup outside manifests/.
+import { expect } from 'chai';
+import { readFlags } from '../../engine/etcd/manifest.js';
+import { runModule } from './context.js';
+import { ScriptedConnection, type Step } from './fake-connection.js';
+
+const vars = {
+  etcd_name: 'node1', etcd_peer_url: 'https://10.0.0.11:2380', etcd_client_url: 'https://10.0.0.11:2379', etcd_version: '3.5.15',
+};
+const READ = /^sh -c .* read \/etc\/kubernetes\/manifests\/etcd\.yaml$/;
+const STAGED = '/etc/kubernetes/ringmaster/.etcd.yaml.ringmaster-new';
+const ABSENT = { exec: READ, reply: { code: 3 } };
+
+async function run(steps: Step[], args: Record<string, unknown>, o: { check?: boolean; diff?: boolean; vars?: Record<string, unknown> } = {}) {
+  const conn = new ScriptedConnection(steps);
+  const result = await runModule('etcd_manifest', conn, args, { vars: o.vars ?? vars, check: o.check, diff: o.diff });
+  expect(conn.unexpected).to.deep.equal([]);
+  expect(conn.remaining()).to.deep.equal([]);
+  return { result, conn };
+}
+
+async function rendered(v: Record<string, unknown> = vars, args: Record<string, unknown> = {}): Promise<string> {
+  const { conn } = await run([ABSENT, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: `mkdir -p /etc/kubernetes/manifests && mv -f -- ${STAGED} /etc/kubernetes/manifests/etcd.yaml` }], args, { vars: v });
+  return conn.calls.find((c) => c.kind === 'put')!.content!.toString();
+}
+
+describe('etcd_manifest mode=render', () => {
+  it("writes the flags kubeadm writes for a first member of etcd 3.5, staged outside manifests/ then moved in", async () => {
+    const flags = readFlags(await rendered());
+    expect(Object.fromEntries(flags)).to.deep.equal({
+      'advertise-client-urls': 'https://10.0.0.11:2379',
+      'cert-file': '/etc/kubernetes/pki/etcd/server.crt',
+      'client-cert-auth': 'true',
+      'data-dir': '/var/lib/etcd',
+      'experimental-initial-corrupt-check': 'true',
+      'experimental-watch-progress-notify-interval': '5s',
+      'initial-advertise-peer-urls': 'https://10.0.0.11:2380',
+      'initial-cluster': 'node1=https://10.0.0.11:2380',
+      'key-file': '/etc/kubernetes/pki/etcd/server.key',
+      'listen-client-urls': 'https://127.0.0.1:2379,https://10.0.0.11:2379',
+      'listen-metrics-urls': 'http://127.0.0.1:2381',
+      'listen-peer-urls': 'https://10.0.0.11:2380',
+      name: 'node1',
+      'peer-cert-file': '/etc/kubernetes/pki/etcd/peer.crt',
+      'peer-client-cert-auth': 'true',
+      'peer-key-file': '/etc/kubernetes/pki/etcd/peer.key',
+      'peer-trusted-ca-file': '/etc/kubernetes/pki/etcd/ca.crt',
+      'snapshot-count': '10000',
+      'trusted-ca-file': '/etc/kubernetes/pki/etcd/ca.crt',
+    });
+  });
+
+  it('switches to the feature gate and graduated flag for etcd 3.6, and writes a joining member as existing', async () => {
+    const text = await rendered({ ...vars, etcd_version: '3.6.4' }, { initial_cluster: 'node1=https://10.0.0.11:2380,node2=https://10.0.0.12:2380', initial_cluster_state: 'existing' });
+    const flags = readFlags(text);
+    expect(flags.get('feature-gates')).to.equal('InitialCorruptCheck=true');
+    expect(flags.get('watch-progress-notify-interval')).to.equal('5s');
+    expect(flags.has('experimental-initial-corrupt-check')).to.equal(false);
+    expect(flags.get('initial-cluster-state')).to.equal('existing');
+    expect(text).to.match(/path: \/livez/);
+  });
+
+  it('refuses a manifest whose --name is not in --initial-cluster, before writing anything', async () => {
+    const conn = new ScriptedConnection([ABSENT]);
+    const err = await runModule('etcd_manifest', conn, { initial_cluster: 'node2=https://10.0.0.12:2380' }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/refusing to write .*--name=node1 is not in --initial-cluster=node2=https:\/\/10.0.0.12:2380/);
+    expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
+  });
+
+  it('refuses a backup folder inside the manifests folder (the kubelet would run the backup)', async () => {
+    const conn = new ScriptedConnection([]);
+    const err = await runModule('etcd_manifest', conn, { backup_dir: '/etc/kubernetes/manifests/old' }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/backup_dir .* is inside \/etc\/kubernetes\/manifests/);
+  });
+});
+
+describe('etcd_manifest mode=edit', () => {
+  let current = '';
+  before(async () => {
+    current = await rendered(vars, { initial_cluster_state: 'new' });
+  });
+
+  it('keeps the old version outside manifests/ and shows the diff', async () => {
+    const swap = new RegExp(`^cp -p -- /etc/kubernetes/manifests/etcd\\.yaml /etc/kubernetes/ringmaster/etcd\\.yaml\\.\\d{8}T\\d{6}Z && mv -f -- ${STAGED.replace(/\./g, '\\.')} /etc/kubernetes/manifests/etcd\\.yaml$`);
+    const { result, conn } = await run([{ exec: READ, reply: { stdout: current } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: swap }], { mode: 'edit', initial_cluster_state: 'existing', force_new_cluster: false }, { diff: true });
+    expect(result.changed).to.equal(true);
+    expect(result.backup_file).to.match(/^\/etc\/kubernetes\/ringmaster\/etcd\.yaml\.\d{8}T\d{6}Z$/);
+    const diff = (result.diff as Array<{ before: string; after: string }>)[0];
+    expect(diff.before).to.contain('--initial-cluster-state=new');
+    expect(diff.after).to.contain('--initial-cluster-state=existing');
+    expect(conn.calls.find((c) => c.kind === 'put')!.content!.toString()).to.equal(diff.after);
+  });
+
+  it('is a no-op when the flags already have the wanted values', async () => {
+    const { result } = await run([{ exec: READ, reply: { stdout: current } }], { mode: 'edit', initial_cluster_state: 'new', force_new_cluster: false });
+    expect(result).to.include({ changed: false, msg: '/etc/kubernetes/manifests/etcd.yaml already up to date' });
+  });
+
+  it('in check mode shows the diff and the commands and writes nothing', async () => {
+    const { result, conn } = await run([{ exec: READ, reply: { stdout: current } }], { mode: 'edit', force_new_cluster: true }, { check: true, diff: true });
+    expect(result.changed).to.equal(true);
+    expect((result.diff as Array<{ after: string }>)[0].after).to.contain('--force-new-cluster=true');
+    expect(result.commands).to.have.length(3);
+    expect(conn.calls.map((c) => c.kind)).to.deep.equal(['exec']);
+  });
+
+  it('fails clearly when there is nothing to edit', async () => {
+    const conn = new ScriptedConnection([ABSENT]);
+    const err = await runModule('etcd_manifest', conn, { mode: 'edit', initial_cluster_state: 'existing' }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/cannot edit \/etc\/kubernetes\/manifests\/etcd\.yaml: it does not exist/);
+  });
+});

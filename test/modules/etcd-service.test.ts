@@ -1,0 +1,70 @@
+// etcd_service: stop/start per flavour, waits, no-ops and check mode, against a scripted connection.
+import { expect } from 'chai';
+import { runModule } from './context.js';
+import { ScriptedConnection, type Step } from './fake-connection.js';
+import { VARS } from '../etcd/etcd-script.js';
+
+const STATE = /^sh -c .* state \/etc\/kubernetes\/manifests\/etcd\.yaml \/etc\/kubernetes\/ringmaster\/etcd\.yaml$/;
+const MOVE_OUT = 'mkdir -p /etc/kubernetes/ringmaster && mv -f -- /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/ringmaster/etcd.yaml';
+const MOVE_IN = 'mkdir -p /etc/kubernetes/manifests && mv -f -- /etc/kubernetes/ringmaster/etcd.yaml /etc/kubernetes/manifests/etcd.yaml';
+const PORT_CLOSED = /^bash -c .*! timeout 1 bash -c .*\/dev\/tcp\/127\.0\.0\.1\/2379/;
+const vars = { ...VARS, etcd_client_url: 'https://10.0.0.11:2379' };
+
+async function run(steps: Step[], args: Record<string, unknown>, o: { check?: boolean; vars?: Record<string, unknown> } = {}) {
+  const conn = new ScriptedConnection(steps);
+  const result = await runModule('etcd_service', conn, args, { vars: o.vars ?? vars, check: o.check });
+  expect(conn.unexpected).to.deep.equal([]);
+  expect(conn.remaining()).to.deep.equal([]);
+  return { result, conn };
+}
+
+describe('etcd_service', () => {
+  it('stops a static pod by moving its manifest out of manifests/ and waits for the client port to close', async () => {
+    const { result } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }, { exec: MOVE_OUT }, { exec: PORT_CLOSED }], { state: 'stopped', timeout: 30 });
+    expect(result).to.include({ changed: true, flavor: 'static-pod', held_manifest: '/etc/kubernetes/ringmaster/etcd.yaml', waited: 'port-closed' });
+    expect(result.commands).to.deep.equal([MOVE_OUT]);
+  });
+
+  it('is a no-op that still confirms the port is closed when the manifest is already held', async () => {
+    const { result } = await run([{ exec: STATE, reply: { stdout: 'stopped\n' } }, { exec: PORT_CLOSED }], { state: 'stopped' });
+    expect(result).to.include({ changed: false });
+    expect(result.msg).to.match(/already stopped \(manifest held at \/etc\/kubernetes\/ringmaster\/etcd\.yaml\)/);
+  });
+
+  it('fails naming the port when etcd keeps answering after the timeout', async () => {
+    const conn = new ScriptedConnection([{ exec: STATE, reply: { stdout: 'running\n' } }, { exec: MOVE_OUT }, { exec: PORT_CLOSED, reply: { code: 1 } }]);
+    const err = await runModule('etcd_service', conn, { state: 'stopped', timeout: 5 }, { vars }).catch((e) => e);
+    expect(err.message).to.equal("etcd's client port 2379 still answers after 5s");
+    expect(err.details.host).to.equal('node1');
+  });
+
+  it('starts a static pod by moving the manifest back and waits until the local endpoint is healthy', async () => {
+    const health = /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* endpoint health$/;
+    const { result } = await run([{ exec: STATE, reply: { stdout: 'stopped\n' } }, { exec: MOVE_IN }, { exec: health, reply: { code: 1, stderr: 'unhealthy' } }, { exec: health }], { state: 'started' });
+    expect(result).to.include({ changed: true, waited: 'healthy' });
+  });
+
+  it('uses docker stop for the docker flavour', async () => {
+    const { result } = await run([{ exec: /docker inspect .* state etcd$/, reply: { stdout: 'running\n' } }, { exec: 'docker stop etcd' }, { exec: PORT_CLOSED }], { state: 'stopped' }, { vars: { ...vars, etcd_flavor: 'docker' } });
+    expect(result.commands).to.deep.equal(['docker stop etcd']);
+  });
+
+  it('uses systemctl start for the systemd flavour and can wait for the port only', async () => {
+    const { result } = await run([{ exec: /systemctl is-active .* state etcd$/, reply: { stdout: 'stopped\n' } }, { exec: 'systemctl start etcd' }, { exec: /^bash -c .*if timeout 1 bash -c/ }], { state: 'started', flavor: 'systemd', wait: 'port' });
+    expect(result).to.include({ changed: true, waited: 'port' });
+  });
+
+  it('in check mode reads the state and prints the move without running it', async () => {
+    const { result, conn } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }], { state: 'stopped' }, { check: true });
+    expect(result).to.include({ changed: true });
+    expect(result.commands).to.deep.equal([MOVE_OUT]);
+    expect(conn.execs()).to.have.length(1);
+  });
+
+  it('fails when there is no manifest anywhere', async () => {
+    const conn = new ScriptedConnection([{ exec: STATE, reply: { stdout: 'missing\n' } }]);
+    const err = await runModule('etcd_service', conn, { state: 'started' }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/no etcd manifest at \/etc\/kubernetes\/manifests\/etcd\.yaml nor at \/etc\/kubernetes\/ringmaster\/etcd\.yaml/);
+    expect(err.hint).to.match(/etcd_manifest/);
+  });
+});
