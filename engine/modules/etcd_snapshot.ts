@@ -51,7 +51,7 @@ const PROBE = [
   'if [ -e "$2" ]; then echo exists; else echo absent; fi',
   `if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$3" 2>/dev/null; then echo open; else echo closed; fi`,
   'if command -v etcdutl >/dev/null 2>&1; then echo etcdutl; else echo none; fi',
-].join('\n');
+].join('; ');
 
 interface Probe { sha?: string; other: boolean; portOpen: boolean; etcdutl: boolean }
 

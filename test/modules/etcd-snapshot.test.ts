@@ -1,0 +1,174 @@
+// etcd_snapshot: save+fetch with sidecar and retention, verified distribute, checksum-gated restore into a sibling dir with the swap.
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runModule } from './context.js';
+import { ScriptedConnection, type Step } from './fake-connection.js';
+import { fixture, ok, VARS } from '../etcd/etcd-script.js';
+
+const DATA = 'etcd snapshot bytes';
+const SHA = createHash('sha256').update(DATA).digest('hex');
+const OTHER = 'f'.repeat(64);
+const probe = (file: string, sha: string | undefined, rest = 'absent\nclosed\nnone') => ({ exec: new RegExp(`^sh -c .* probe ${file.replace(/[.]/g, '\\.')} `), reply: { stdout: `${sha ?? 'absent'}\n${rest}\n` } });
+
+/** The snapshot file name carries a timestamp: answer `get` for whatever path the module asks. */
+class SnapshotConnection extends ScriptedConnection {
+  constructor(steps: Step[], private readonly data: string) { super(steps); }
+  override async get(path: string): Promise<Buffer> {
+    this.calls.push({ kind: 'get', text: path });
+    return Buffer.from(this.data);
+  }
+}
+
+let dir = '';
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ring-snap-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function check(conn: ScriptedConnection) {
+  expect(conn.unexpected).to.deep.equal([]);
+  expect(conn.remaining()).to.deep.equal([]);
+}
+
+describe('etcd_snapshot action=save', () => {
+  const steps = (): Step[] => [
+    { exec: 'mkdir -p -m 0700 /var/lib/etcd-snapshots' },
+    { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db$/, ...ok(fixture('snapshot-save.stdout')) },
+    { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
+    { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
+  ];
+
+  it('fetches the snapshot with a JSON sidecar and keeps only the newest `keep`', async () => {
+    for (const t of ['2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z']) {
+      const f = `etcd-m1-${t.slice(0, 10)}.db`;
+      writeFileSync(join(dir, f), 'old');
+      writeFileSync(join(dir, `${f}.json`), JSON.stringify({ file: f, member: 'm1', time: t, sha256: OTHER }));
+    }
+    writeFileSync(join(dir, 'unrelated.db'), 'not ours');
+    const conn = new SnapshotConnection(steps(), DATA);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir, keep: 2 }, { vars: VARS });
+    check(conn);
+    expect(r).to.include({ changed: true, sha256: SHA, revision: 5, total_keys: 10, size: 28672, member: 'm1' });
+    const sidecar = JSON.parse(readFileSync(`${r.path}.json`, 'utf8'));
+    expect(sidecar).to.include({ sha256: SHA, revision: 5, total_keys: 10, member: 'm1', host: 'node1' });
+    expect(readFileSync(r.path as string, 'utf8')).to.equal(DATA);
+    expect(r.removed).to.deep.equal([join(dir, 'etcd-m1-2020-01-01.db')]);
+    expect(readdirSync(dir).sort()).to.deep.equal(['etcd-m1-2020-01-02.db', 'etcd-m1-2020-01-02.db.json', (r.path as string).split('/').pop(), `${(r.path as string).split('/').pop()}.json`, 'unrelated.db'].sort());
+  });
+
+  it('fails when the fetched bytes do not match the checksum taken on the host', async () => {
+    const conn = new SnapshotConnection(steps(), 'truncated');
+    const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.match(/changed in transit: sha256 [0-9a-f]{64} on the controller, [0-9a-f]{64} on the host/);
+    expect(readdirSync(dir)).to.deep.equal([]);
+  });
+
+  it('in check mode prints the commands and runs none', async () => {
+    const conn = new ScriptedConnection([]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS, check: true });
+    expect(conn.calls).to.deep.equal([]);
+    expect(r.commands).to.have.length(5);
+    expect((r.commands as string[])[1]).to.match(/snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-/);
+  });
+});
+
+describe('etcd_snapshot action=distribute', () => {
+  const write = () => {
+    writeFileSync(join(dir, 's.db'), DATA);
+    writeFileSync(join(dir, 's.db.json'), JSON.stringify({ sha256: SHA }));
+    return join(dir, 's.db');
+  };
+  const TARGET = '/var/lib/etcd-snapshots/s.db';
+
+  it('puts the file and verifies the checksum on arrival, leaving a .sha256 beside it', async () => {
+    const conn = new ScriptedConnection([probe(TARGET, undefined), { exec: 'mkdir -p -m 0700 /var/lib/etcd-snapshots' }, { put: TARGET, content: DATA }, probe(TARGET, SHA), { put: `${TARGET}.sha256`, content: `${SHA}\n` }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'distribute', src: write() }, { vars: VARS });
+    check(conn);
+    expect(r).to.include({ changed: true, path: TARGET, sha256: SHA });
+  });
+
+  it('fails when the copy on the host does not match', async () => {
+    const conn = new ScriptedConnection([probe(TARGET, undefined), { exec: /mkdir/ }, { put: TARGET }, probe(TARGET, OTHER)]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'distribute', src: write() }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.match(/snapshot checksum mismatch on arrival at \/var\/lib\/etcd-snapshots\/s\.db: f{64}, expected/);
+  });
+
+  it('is a no-op when the host already holds the same snapshot', async () => {
+    const conn = new ScriptedConnection([probe(TARGET, SHA)]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'distribute', src: write() }, { vars: VARS });
+    expect(r).to.include({ changed: false });
+    expect(r.msg).to.match(/already holds this snapshot/);
+  });
+});
+
+describe('etcd_snapshot action=restore', () => {
+  const SNAP = '/var/lib/etcd-snapshots/s.db';
+  const vars = {
+    ...VARS, etcd_data_dir: '/var/lib/etcd', etcd_client_url: 'https://10.0.0.11:2379', etcd_cluster_token: 'tok',
+    groups: { etcd: ['node1', 'node2'] },
+    hostvars: { node1: { etcd_name: 'm1', etcd_peer_url: 'http://127.0.0.1:24691' }, node2: { etcd_name: 'm2', etcd_peer_url: 'http://127.0.0.1:24692' } },
+  };
+  const SUM = { exec: `cat -- ${SNAP}.sha256`, reply: { stdout: `${SHA}\n` } };
+  const PROBE = (sha: string, port = 'closed', tool = 'none') => ({ exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/s\.db \/var\/lib\/etcd 2379$/, reply: { stdout: `${sha}\nexists\n${port}\n${tool}\n` } });
+  const RESTORE = /^env ETCDCTL_API=3 etcdctl snapshot restore \/var\/lib\/etcd-snapshots\/s\.db --name=m1 --initial-cluster=m1=http:\/\/127\.0\.0\.1:24691,m2=http:\/\/127\.0\.0\.1:24692 --initial-cluster-token=tok --initial-advertise-peer-urls=http:\/\/127\.0\.0\.1:24691 --data-dir=\/var\/lib\/etcd\.restore-(\d{8}T\d{6}Z)$/;
+  const SWAP = /^mv -- \/var\/lib\/etcd \/var\/lib\/etcd\.before-restore-(\d{8}T\d{6}Z) && mv -- \/var\/lib\/etcd\.restore-\1 \/var\/lib\/etcd$/;
+
+  it('restores into a sibling directory and swaps it in, keeping the old data dir aside', async () => {
+    const conn = new ScriptedConnection([SUM, PROBE(SHA), { exec: RESTORE }, { exec: SWAP }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars });
+    check(conn);
+    expect(r).to.include({ changed: true, data_dir: '/var/lib/etcd', tool: 'etcdctl', bumped: false });
+    expect(r.previous_data_dir).to.match(/^\/var\/lib\/etcd\.before-restore-\d{8}T\d{6}Z$/);
+    expect(r.msg).to.contain(r.previous_data_dir as string);
+  });
+
+  it('refuses on a checksum mismatch before running anything that changes the host', async () => {
+    const conn = new ScriptedConnection([SUM, PROBE(OTHER)]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars }).catch((e) => e);
+    expect(err.message).to.equal(`snapshot checksum mismatch for ${SNAP}: sha256 ${OTHER}, expected ${SHA}`);
+    expect(err.hint).to.match(/nothing was changed/);
+    check(conn);
+  });
+
+  it('refuses while etcd still answers on the host', async () => {
+    const conn = new ScriptedConnection([SUM, PROBE(SHA, 'open')]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/etcd still answers on node1/);
+  });
+
+  it('refuses a snapshot whose expected checksum is unknown', async () => {
+    const conn = new ScriptedConnection([{ exec: `cat -- ${SNAP}.sha256`, reply: { code: 1, stderr: 'No such file' } }]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/no expected checksum/);
+  });
+
+  it('uses etcdutl with --bump-revision and --mark-compacted on 3.5 when it is installed', async () => {
+    const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'etcdutl'), { exec: /^etcdutl snapshot restore .* --data-dir=\/var\/lib\/etcd\.restore-\d{8}T\d{6}Z --bump-revision=1000000000 --mark-compacted$/ }, { exec: SWAP }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: '3.5.15' } });
+    expect(r).to.include({ tool: 'etcdutl', bumped: true });
+    check(conn);
+  });
+
+  it('in check mode verifies the checksum and prints the restore and swap without running them', async () => {
+    const conn = new ScriptedConnection([SUM, PROBE(SHA)]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars, check: true });
+    check(conn);
+    expect(r.commands).to.have.length(2);
+    expect((r.commands as string[])[0]).to.match(RESTORE);
+  });
+});
+
+describe('etcd_snapshot action=status', () => {
+  it('reports the revision and key count of a snapshot on the host', async () => {
+    const conn = new ScriptedConnection([probe('/tmp/s.db', SHA), { exec: /snapshot status \/tmp\/s\.db -w json$/, ...ok(fixture('snapshot-status.json')) }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'status', path: '/tmp/s.db' }, { vars: VARS });
+    expect(r).to.include({ changed: false, revision: 5, total_keys: 10, sha256: SHA });
+  });
+
+  it("fails with etcdctl's reason for a truncated file", async () => {
+    const conn = new ScriptedConnection([probe('/tmp/s.db', SHA), { exec: /snapshot status/, reply: { code: 1, stderr: fixture('snapshot-status-bad.stderr') } }]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'status', path: '/tmp/s.db' }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.match(/failed: Error: file size too small$/);
+  });
+});
