@@ -22,17 +22,22 @@ export function isFaultMode(s: string): s is FaultMode {
 }
 
 const HOLD = '/run/static-pods/hold';
+/** Prints the PID of the runner's etcd (empty when it runs none); node is on every lab node. */
+const ETCD_PID = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")'`;
+/** Prints "etcd" while the runner still has an etcd pod (running or stopping). */
+const ETCD_POD = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));console.log(s.pods.some(x=>x.name==="etcd")?"etcd":"")'`;
 const AWAY = '/var/lib/ringmaster-lab-fault';
 /** Holds the runner, then stops etcd (TERM, KILL after 10 s) and waits until it has exited. */
 const STOP_HELD = `touch ${HOLD}
-pid=$(node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")')
+pid=$(${ETCD_PID})
 if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i+1)); [ $i -eq 100 ] && kill -KILL "$pid"; sleep 0.1; done; fi
 mkdir -p ${AWAY}`;
 const RELEASE = `rm -f ${HOLD}`;
 
 const INJECT: Record<FaultMode, string | undefined> = {
-  stop: 'mkdir -p /etc/kubernetes/lab-stopped && mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/lab-stopped/etcd.yaml',
-  kill: `touch ${HOLD}; pid=$(node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")'); [ -n "$pid" ] && kill -KILL "$pid"; true`,
+  stop: `mkdir -p /etc/kubernetes/lab-stopped && mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/lab-stopped/etcd.yaml
+i=0; while [ -n "$(${ETCD_POD})" ]; do i=$((i+1)); [ $i -gt 150 ] && exit 1; sleep 0.1; done`,
+  kill: `touch ${HOLD}; pid=$(${ETCD_PID}); [ -n "$pid" ] && kill -KILL "$pid"; true`,
   wipe: `${STOP_HELD}\nrm -rf ${AWAY}/etcd && mv /var/lib/etcd ${AWAY}/etcd && mkdir -m 700 /var/lib/etcd && ${RELEASE}`,
   corrupt: `${STOP_HELD}\ncp -a /var/lib/etcd/member/snap/db ${AWAY}/db && dd if=/dev/urandom of=/var/lib/etcd/member/snap/db bs=4096 count=2 conv=notrunc 2>/dev/null && ${RELEASE}`,
   partition: undefined,

@@ -1,4 +1,5 @@
 // The lab network: namespaces, veth pairs created directly inside them, a bridge for the nodes, and safety checks.
+import { existsSync } from 'node:fs';
 import { RingError } from '../errors/index.js';
 import { run, runOk } from './proc.js';
 import { allNetns, LAB_SUBNETS, type LabSpec } from './spec.js';
@@ -67,6 +68,8 @@ export async function setBridgePort(spec: LabSpec, port: string, up: boolean): P
 export async function removeNetns(names: string[]): Promise<void> {
   const existing = new Set((await run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]));
   for (const ns of names) {
-    if (existing.has(ns)) await runOk('ip', ['netns', 'delete', ns], `deleting network namespace ${ns}`);
+    if (!existing.has(ns)) continue;
+    const r = await run('ip', ['netns', 'delete', ns]);
+    if (r.code !== 0 && existsSync(`/run/netns/${ns}`)) throw new RingError('E_LAB', `deleting network namespace ${ns} failed: ${r.stderr.trim()}`);
   }
 }
