@@ -18,6 +18,13 @@ export interface RawResult {
   durationMs: number;
 }
 
+/** The exit status of a channel, captured as soon as the channel exists. */
+interface ExitInfo {
+  exited: boolean;
+  code: number | null;
+  signal?: string;
+}
+
 /** Options of a raw run (what `exec` has after wrapping). */
 interface RunOptions {
   stdin?: Buffer;
@@ -93,9 +100,19 @@ export class SshConnection implements Connection {
     const started = Date.now();
     // sshd refuses signal requests for some sessions (root), so the remote `timeout` makes sure the command dies too.
     const line = opts.timeoutMs ? `timeout -k 2 ${Math.ceil(opts.timeoutMs / 1000) + 1} sh -c ${shellQuote(commandLine)}` : commandLine;
-    const stream = await this.openChannel<ClientChannel>((cb) => this.live.client.exec(line, cb), opts.display);
+    const exit: ExitInfo = { exited: false, code: null };
+    const stream = await this.openChannel<ClientChannel>(
+      (cb) =>
+        this.live.client.exec(line, (err, ch) => {
+          // The exit status can arrive in the same packet batch as the channel itself, before an awaiting
+          // caller resumes; listen synchronously or it is lost (seen ~1 in 500 execs on loopback).
+          ch?.on('exit', (c: number | null, sig?: string) => Object.assign(exit, { exited: true, code: typeof c === 'number' ? c : null, signal: sig }));
+          cb(err, ch);
+        }),
+      opts.display,
+    );
     try {
-      return await this.collect(stream, opts, started);
+      return await this.collect(stream, exit, opts, started);
     } finally {
       this.slots.release();
     }
@@ -146,13 +163,10 @@ export class SshConnection implements Connection {
     }
   }
 
-  private collect(stream: ClientChannel, opts: RunOptions, started: number): Promise<RawResult> {
+  private collect(stream: ClientChannel, exit: ExitInfo, opts: RunOptions, started: number): Promise<RawResult> {
     return new Promise<RawResult>((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      let code: number | null = null;
-      let signal: string | undefined;
-      let exited = false;
       let timedOut = false;
       let aborted = false;
       const fail = (e: Error): void => {
@@ -170,9 +184,9 @@ export class SshConnection implements Connection {
       const finish = (): void => {
         cleanup();
         if (aborted) return reject(new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was interrupted`, { host: this.host }));
-        if (!exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
-        const r: RawResult = { code: timedOut ? null : code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
-        if (signal) r.signal = signal;
+        if (!exit.exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
+        const r: RawResult = { code: timedOut ? null : exit.code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
+        if (exit.signal) r.signal = exit.signal;
         if (timedOut) r.timedOut = true;
         resolve(r);
       };
@@ -198,11 +212,6 @@ export class SshConnection implements Connection {
       this.pending.add(fail);
       stream.on('data', (d: Buffer) => out.push(d));
       stream.stderr.on('data', (d: Buffer) => err.push(d));
-      stream.on('exit', (c: number | null, s?: string) => {
-        exited = true;
-        code = typeof c === 'number' ? c : null;
-        if (s) signal = s;
-      });
       stream.on('close', finish);
       if (opts.stdin && opts.stdin.length > 0) stream.end(opts.stdin);
       else stream.end();
