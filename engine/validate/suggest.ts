@@ -1,25 +1,27 @@
 // "did you mean": the closest candidate by edit distance, if it is close enough to be a typo.
 
+/** Edits (insert, delete, substitute, swap two neighbours) to turn `a` into `b`. */
 export function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
-/** The best candidate within a third of the word's length (at least 1, at most 3 edits), or a prefix match. */
+/** The best candidate within 1 edit (words up to 4 letters), 2 (up to 7) or 3, or a prefix match. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
-  for (const c of candidates) {
+  // `retry` → `retries` (2 edits) is a typo worth naming; `tags` → `vars` (2 of 4 letters) is not.
+  const limit = word.length <= 4 ? 1 : word.length <= 7 ? 2 : 3;
+  const list = [...candidates];
+  for (const c of list) {
     const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;
@@ -27,6 +29,22 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
     }
   }
   if (best !== undefined && bestD <= limit) return best;
-  for (const c of candidates) if (c.startsWith(word) || word.startsWith(c)) return c;
-  return undefined;
+  for (const c of list) if (c.startsWith(word) || word.startsWith(c)) return c;
+  // A shared stem: `retry` → `retries` is 3 edits, but the first 4 letters agree.
+  let stem: string | undefined;
+  let stemLen = Math.max(4, Math.ceil(word.length * 0.75)) - 1;
+  for (const c of list) {
+    const n = commonPrefix(word.toLowerCase(), c.toLowerCase());
+    if (n > stemLen) {
+      stemLen = n;
+      stem = c;
+    }
+  }
+  return stem;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

@@ -1,0 +1,252 @@
+// YAML text → plain JS values that remember where every mapping, key and item came from (SOURCE).
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { RingError, type Location } from '../errors/index.js';
+import { attachSource, sourceOf, type SourceInfo } from './located.js';
+
+/** A file's text split into lines, so errors can quote the offending line. */
+export interface SourceText {
+  file: string;
+  text: string;
+  lines: string[];
+}
+
+export interface ParsedYaml {
+  /** The document as plain values (objects and arrays carry SOURCE); null for an empty document. */
+  value: unknown;
+  source: SourceText;
+  errors: RingError[];
+}
+
+export function sourceText(file: string, text: string): SourceText {
+  return { file, text, lines: text.split(/\r?\n/) };
+}
+
+/** Reads a file; a missing or unreadable file is a RingError naming the path. */
+export async function readSource(file: string, what = 'file'): Promise<SourceText> {
+  try {
+    return sourceText(file, await readFile(file, 'utf8'));
+  } catch (e) {
+    throw fileError(e, file, what);
+  }
+}
+
+export function fileError(e: unknown, file: string, what = 'file'): RingError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new RingError('E_FILE_NOT_FOUND', `${what} not found: ${file}`, { cause: e });
+  if (code === 'EISDIR') return new RingError('E_FILE_UNREADABLE', `${what} ${file} is a folder, not a file`, { cause: e });
+  return new RingError('E_FILE_UNREADABLE', `cannot read ${what} ${file}: ${(e as Error)?.message ?? e}`, { cause: e });
+}
+
+/** A RingError pointing at `loc`, quoting its line from `src` (or from the file itself). */
+export function errorAt(code: RingError['code'], message: string, loc: Location | undefined, src?: SourceText, hint?: string): RingError {
+  const details: RingError['details'] = {};
+  if (loc) {
+    details.location = loc;
+    const line = src && src.file === loc.file ? src.lines[loc.line - 1] : sourceLine(loc);
+    if (line !== undefined) details.sourceLine = line;
+  }
+  if (hint) details.hint = hint;
+  return new RingError(code, message, details);
+}
+
+/** The text of the line a location points at, read from disk (error paths only). */
+export function sourceLine(loc: Location): string | undefined {
+  try {
+    return readFileSync(loc.file, 'utf8').split(/\r?\n/)[loc.line - 1];
+  } catch {
+    return undefined;
+  }
+}
+
+// YAML 1.1 like Ansible (PyYAML): yes/no/on/off are booleans, 0644 is octal, `<<` merges. But not
+// y/n (PyYAML does not either), and no timestamps or base-60 numbers: `1:30` and dates stay strings.
+const TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+type Tag = { tag: string; format?: string; test?: RegExp; identify?: (v: unknown) => boolean };
+function ansibleTags(tags: Tag[]): Tag[] {
+  return tags
+    .filter((t) => t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')
+    .map((t) => (t.tag === 'tag:yaml.org,2002:bool' ? { ...t, test: t.identify?.(true) ? TRUE : FALSE } : t));
+}
+
+/** Parses YAML text into located plain values; syntax errors come back as E_YAML_SYNTAX, all of them. */
+export function parseYaml(src: SourceText): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(src.text, {
+    lineCounter,
+    prettyErrors: true,
+    version: '1.1',
+    merge: true,
+    uniqueKeys: true,
+    customTags: ansibleTags as never,
+  });
+  const errors = doc.errors.map((e) => syntaxError(e, src));
+  if (errors.length) return { value: null, source: src, errors };
+  const conv = new Converter(doc, src, lineCounter);
+  const value = conv.convert(doc.contents as Node | null);
+  return { value, source: src, errors: conv.errors };
+}
+
+/** Reads and parses a YAML file. */
+export async function loadYamlFile(file: string, what = 'file'): Promise<ParsedYaml> {
+  return parseYaml(await readSource(file, what));
+}
+
+const SYNTAX_SENTENCES: Partial<Record<YAMLError['code'], string>> = {
+  TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML',
+  DUPLICATE_KEY: 'this key appears twice in the same mapping',
+  BAD_INDENT: 'the indentation is wrong here',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: a `:` is probably missing, or the line above is not indented like its neighbours',
+  BLOCK_AS_IMPLICIT_KEY: 'a mapping cannot start on the same line as its key; put it on the next line, indented',
+  MISSING_CHAR: 'a closing character is missing',
+  MULTIPLE_DOCS: 'the file holds several YAML documents (`---`); only one is allowed',
+  UNEXPECTED_TOKEN: 'unexpected character',
+  BAD_ALIAS: 'this alias (`*name`) refers to no anchor (`&name`) defined before it',
+};
+
+const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
+  TAB_AS_INDENT: 'indent with spaces only (replace the tab characters)',
+  DUPLICATE_KEY: 'remove or rename one of the two keys; YAML would silently keep only the last one',
+  MULTILINE_IMPLICIT_KEY: 'check for a missing `:` after a key, or for a line indented differently from its neighbours',
+};
+
+function syntaxError(e: YAMLError, src: SourceText): RingError {
+  const [start] = e.linePos ?? [{ line: 1, col: 1 }];
+  const raw = e.message.split(/ at line \d+, column \d+/)[0];
+  let sentence = SYNTAX_SENTENCES[e.code] ?? lowerFirst(raw);
+  if (e.code === 'DUPLICATE_KEY') {
+    const key = keyAt(src, start.line, start.col);
+    sentence = key ? `duplicate key \`${key}\`: it appears more than once in the same mapping` : sentence;
+  } else if (SYNTAX_SENTENCES[e.code] && e.code !== 'TAB_AS_INDENT') {
+    sentence = `${sentence} (YAML says: ${lowerFirst(raw)})`;
+  }
+  return errorAt('E_YAML_SYNTAX', `YAML syntax error: ${sentence}`, { file: src.file, line: start.line, col: start.col }, src, SYNTAX_HINTS[e.code]);
+}
+
+function keyAt(src: SourceText, line: number, col: number): string | undefined {
+  const rest = src.lines[line - 1]?.slice(col - 1) ?? '';
+  return /^(["']?)([^:"']+)\1\s*:/.exec(rest)?.[2]?.trim();
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Walks the YAML AST once, building plain values and their SourceInfo. */
+class Converter {
+  readonly errors: RingError[] = [];
+  private done = new Map<Node, unknown>();
+  private busy = new Set<Node>();
+
+  constructor(
+    private doc: Document,
+    private src: SourceText,
+    private lc: LineCounter,
+  ) {}
+
+  loc(offset: number): Location {
+    const { line, col } = this.lc.linePos(offset);
+    return { file: this.src.file, line, col };
+  }
+
+  convert(node: Node | null | undefined): unknown {
+    if (!node) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc) as Node | undefined;
+      if (target && this.busy.has(target)) {
+        this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: this alias refers to the collection that contains it', this.loc(node.range![0]), this.src));
+        return null;
+      }
+      return this.convert(target);
+    }
+    if (isScalar(node)) return node.value;
+    if (this.done.has(node)) return this.done.get(node);
+    this.busy.add(node);
+    const out = isSeq(node) ? this.seq(node) : isMap(node) ? this.map(node) : null;
+    this.busy.delete(node);
+    this.done.set(node, out);
+    return out;
+  }
+
+  private nodeLoc(node: Node | null | undefined, fallback: Location): Location {
+    return node?.range ? this.loc(node.range[0]) : fallback;
+  }
+
+  private seq(node: Extract<Node, { items: unknown[] }>): unknown[] {
+    const out: unknown[] = [];
+    const here = this.loc(node.range![0]);
+    const info: SourceInfo = { loc: here, keys: {}, values: {} };
+    node.items.forEach((item, i) => {
+      const itemNode = (isPair(item) ? item.key : item) as Node;
+      const loc = this.nodeLoc(itemNode, here);
+      info.keys[i] = loc;
+      info.values[i] = loc;
+      out.push(this.convert(itemNode));
+    });
+    attachSource(out, info);
+    return out;
+  }
+
+  private map(node: Extract<Node, { items: unknown[] }>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const here = this.loc(node.range![0]);
+    const info: SourceInfo = { loc: here, keys: {}, values: {} };
+    const merged: Array<[Record<string, unknown>, Location]> = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const keyLoc = this.nodeLoc(keyNode, here);
+      if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
+        this.collectMerge(pair.value as Node, keyLoc, merged);
+        continue;
+      }
+      const key = this.keyName(keyNode, keyLoc);
+      if (key === undefined) continue;
+      const valueNode = pair.value as Node | null;
+      // An empty value (`key:`) has an empty range right after the colon: point at the key instead.
+      const valueLoc = valueNode?.range && valueNode.range[1] > valueNode.range[0] ? this.loc(valueNode.range[0]) : keyLoc;
+      setKey(out, key, this.convert(valueNode));
+      info.keys[key] = keyLoc;
+      info.values[key] = valueLoc;
+    }
+    // Explicit keys win over merged ones, whatever their order (YAML merge-key semantics).
+    for (const [m, loc] of merged) {
+      const mi = sourceOf(m);
+      for (const [k, v] of Object.entries(m)) {
+        if (k in info.keys) continue;
+        setKey(out, k, v);
+        info.keys[k] = loc;
+        info.values[k] = mi?.values[k] ?? loc;
+      }
+    }
+    attachSource(out, info);
+    return out;
+  }
+
+  private collectMerge(value: Node, loc: Location, into: Array<[Record<string, unknown>, Location]>): void {
+    const v = this.convert(value);
+    const list = Array.isArray(v) ? v : [v];
+    for (const m of list) {
+      if (m && typeof m === 'object' && !Array.isArray(m)) into.push([m as Record<string, unknown>, loc]);
+      else this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: a merge key `<<` needs a mapping or a list of mappings (usually an alias like `*defaults`)', loc, this.src));
+    }
+  }
+
+  private keyName(keyNode: Node | null, loc: Location): string | undefined {
+    if (keyNode === null || (isScalar(keyNode) && keyNode.value === null && !keyNode.source)) {
+      this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: a mapping entry has no key before its `:`', loc, this.src));
+      return undefined;
+    }
+    // Keys are taken as written: `yes:` stays "yes", `1:` stays "1".
+    if (isScalar(keyNode)) return keyNode.source ?? String(keyNode.value);
+    this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: keys must be plain words or strings, not lists or mappings', loc, this.src));
+    return undefined;
+  }
+}
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
