@@ -1,6 +1,7 @@
 // The lab end to end on real namespaces, sshd and etcd: ONE lab for the whole file, removed even when a test fails.
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
 import { labCommand } from '../../engine/commands/lab.js';
@@ -242,5 +243,43 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
     expect(processesIn(inodes)).to.deep.equal([]);
     expect(hostSnapshot()).to.deep.equal(initial);
     expect((await labDown(NAME)).existed).to.equal(false);
+  });
+});
+
+describe('ringmaster lab down after a crashed lab up @lab', function () {
+  this.timeout(60_000);
+  const CRASH = `rmc${process.pid}`;
+
+  before(function () {
+    if (process.getuid?.() !== 0 || missingPackages().length) this.skip();
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await labDown(CRASH);
+  });
+
+  it('removes what a killed lab up had recorded: namespaces, processes and files', async () => {
+    const snapshot = () => ({
+      netns: (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith(`rm-${CRASH}-`)),
+      mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(CRASH)),
+    });
+    const clean = snapshot();
+    const script = `import('${process.cwd()}/dist/engine/lab/up.js').then((m) => m.labUp({ name: '${CRASH}', nodes: 3, tls: true, install: false, keepOnFailure: true, log: () => {} }))`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const crashed = await waitFor('lab up to start its hosts', 30_000, async () => {
+      const st = readState(CRASH);
+      return st?.procs.node3 ? st : undefined;
+    }, 20);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const inodes = netnsInodes(crashed.netns);
+    expect(snapshot().netns).to.have.length(6);
+    const r = await labDown(CRASH);
+    expect(r.existed).to.equal(true);
+    expect(processesIn(inodes)).to.deep.equal([]);
+    expect(Object.values(crashed.procs).filter(isAlive)).to.deep.equal([]);
+    expect(snapshot()).to.deep.equal(clean);
+    expect(existsSync(`${LABS_ROOT}/${CRASH}`)).to.equal(false);
   });
 });
