@@ -1,14 +1,61 @@
-// STUB (owned by the load/validate room): a host's inventory variables with Ansible's precedence.
+// A host's inventory variables with Ansible's precedence, and each group's members (the `groups` variable).
 import type { Inventory } from '../load/model.js';
 
 /** all's vars < parent groups < child groups (deeper wins; same depth: alphabetical) < host vars. */
 export function hostVars(inv: Inventory, host: string): Record<string, unknown> {
-  void inv; void host;
-  throw new Error('hostVars: not implemented yet');
+  const h = inv.hosts.get(host);
+  if (!h) return {};
+  const depth = groupDepths(inv);
+  const groups = new Set<string>(['all']);
+  const addWithParents = (name: string) => {
+    if (groups.has(name)) return;
+    groups.add(name);
+    for (const p of parentsOf(inv, name)) addWithParents(p);
+  };
+  for (const g of h.groups) addWithParents(g);
+  const ordered = [...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
+  return Object.assign({}, ...ordered.map((g) => inv.groups.get(g)?.vars ?? {}), h.vars);
 }
 
-/** group name → member host names (recursively through children), for the `groups` variable. */
+/** group name → member host names (recursively through children), in inventory order within each group. */
 export function groupMembers(inv: Inventory): Record<string, string[]> {
-  void inv;
-  throw new Error('groupMembers: not implemented yet');
+  const out: Record<string, string[]> = {};
+  for (const name of inv.groups.keys()) out[name] = membersOf(inv, name);
+  return out;
+}
+
+/** A group's hosts: its own first, then its children's (depth first), each once; `all` is every host. */
+export function membersOf(inv: Inventory, name: string): string[] {
+  if (name === 'all') return [...inv.hosts.keys()];
+  const seen = new Set<string>();
+  const visited = new Set<string>();
+  const walk = (g: string) => {
+    if (visited.has(g)) return;
+    visited.add(g);
+    const group = inv.groups.get(g);
+    if (!group) return;
+    for (const h of group.hosts) seen.add(h);
+    for (const c of group.children) walk(c);
+  };
+  walk(name);
+  return [...seen];
+}
+
+function parentsOf(inv: Inventory, name: string): string[] {
+  return [...inv.groups.values()].filter((g) => g.children.includes(name)).map((g) => g.name);
+}
+
+/** Longest path from `all` (as Ansible: a group's depth is one more than its deepest parent's). */
+function groupDepths(inv: Inventory): Map<string, number> {
+  const depth = new Map<string, number>([['all', 0]]);
+  const walk = (name: string, d: number, path: Set<string>) => {
+    if (path.has(name)) return; // a cycle is reported by the loader
+    if ((depth.get(name) ?? -1) >= d && name !== 'all') return;
+    depth.set(name, d);
+    path.add(name);
+    for (const c of inv.groups.get(name)?.children ?? []) walk(c, d + 1, path);
+    path.delete(name);
+  };
+  walk('all', 0, new Set());
+  return depth;
 }

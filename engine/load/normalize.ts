@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Location, RingError } from '../errors/index.js';
 import { isTemplated } from '../validate/alternatives.js';
+import { readSchema } from '../validate/ajv.js';
 import { validateModuleArgs, type ModuleRegistry } from '../validate/module-args.js';
 import { suggest } from '../validate/suggest.js';
 import { translateErrors } from '../validate/translate.js';
@@ -58,6 +59,7 @@ async function play(p: Raw, index: number, f: FileCtx, ctx: LoadContext): Promis
   };
   copy(p, node, ['max_fail_percentage', 'become', 'become_user', 'become_method', 'check_mode', 'no_log']);
   if (isObject(p.environment)) node.environment = environment(p.environment);
+  keepSource(p, node);
   checkNotify(node, label, f, ctx);
   return node;
 }
@@ -97,6 +99,7 @@ async function block(b: Raw, f: FileCtx, ctx: LoadContext): Promise<BlockNode> {
     always: await nodes(b.always, 'always', f, ctx),
     loc: sourceOf(b)!.loc,
   };
+  keepSource(b, node);
   return node;
 }
 
@@ -133,6 +136,7 @@ function task(t: Raw, handler: boolean, f: FileCtx, ctx: LoadContext): TaskNode 
     ctx.notifyLocs.set(node, at);
   }
   if (t.listen !== undefined) node.listen = strings(t.listen);
+  keepSource(t, node);
   return node;
 }
 
@@ -161,8 +165,10 @@ function moduleArgs(t: Raw, module: string, label: string, f: FileCtx, ctx: Load
   return errors.length ? undefined : args;
 }
 
+/** The module's first required argument (else its first one), for an example in a hint. */
 function firstArg(schema: string): string {
-  return /([a-z_]+)\.json$/.exec(schema)?.[1] === 'file' ? 'path' : 'name';
+  const s = readSchema(schema) as { required?: string[]; properties?: object };
+  return s.required?.[0] ?? Object.keys(s.properties ?? {})[0] ?? 'name';
 }
 
 /** `import_tasks: file` becomes a block holding that file's tasks, with the import's keywords. */
@@ -201,6 +207,12 @@ function keywords(r: Raw): TaskKeywords {
   if (r.tags !== undefined) k.tags = tags(r.tags);
   if (isObject(r.environment)) k.environment = environment(r.environment);
   return k;
+}
+
+/** The node keeps the raw mapping's SOURCE, so later stages can point at a keyword (`locationOf(task, 'when')`). */
+function keepSource(raw: Raw, node: object): void {
+  const info = sourceOf(raw);
+  if (info) attachSource(node, info);
 }
 
 function copy<T extends object>(from: Raw, to: T, keys: readonly string[]): void {

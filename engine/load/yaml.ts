@@ -82,7 +82,7 @@ export function parseYaml(src: SourceText): ParsedYaml {
     uniqueKeys: true,
     customTags: ansibleTags as never,
   });
-  const errors = doc.errors.map((e) => syntaxError(e, src));
+  const errors = syntaxErrors(doc.errors, src);
   if (errors.length) return { value: null, source: src, errors };
   const conv = new Converter(doc, src, lineCounter);
   const value = conv.convert(doc.contents as Node | null);
@@ -94,35 +94,59 @@ export async function loadYamlFile(file: string, what = 'file'): Promise<ParsedY
   return parseYaml(await readSource(file, what));
 }
 
+// Where yaml's own wording is unclear, say it plainly; elsewhere its message is kept.
 const SYNTAX_SENTENCES: Partial<Record<YAMLError['code'], string>> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML',
-  DUPLICATE_KEY: 'this key appears twice in the same mapping',
-  BAD_INDENT: 'the indentation is wrong here',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: a `:` is probably missing, or the line above is not indented like its neighbours',
   BLOCK_AS_IMPLICIT_KEY: 'a mapping cannot start on the same line as its key; put it on the next line, indented',
-  MISSING_CHAR: 'a closing character is missing',
   MULTIPLE_DOCS: 'the file holds several YAML documents (`---`); only one is allowed',
-  UNEXPECTED_TOKEN: 'unexpected character',
   BAD_ALIAS: 'this alias (`*name`) refers to no anchor (`&name`) defined before it',
 };
 
-const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
-  TAB_AS_INDENT: 'indent with spaces only (replace the tab characters)',
-  DUPLICATE_KEY: 'remove or rename one of the two keys; YAML would silently keep only the last one',
-  MULTILINE_IMPLICIT_KEY: 'check for a missing `:` after a key, or for a line indented differently from its neighbours',
-};
+const SYNTAX_HINTS: Array<[RegExp, string]> = [
+  [/Tabs are not allowed/, 'indent with spaces only (replace the tab characters)'],
+  [/Map keys must be unique/, 'remove or rename one of the two keys; YAML would silently keep only the last one'],
+  [/Implicit keys need to be on a single line/, 'check for a missing `:` after a key, or for a line indented differently from its neighbours'],
+  [/sequence item without - indicator/, 'this line is indented less than the keys above it but more than their `-`: align it with the keys of its list item'],
+  [/indent/i, 'check the indentation of this line against the lines above it'],
+];
+
+/** Syntax errors cascade: keep every tab and duplicate-key error, and otherwise only the first one. */
+function syntaxErrors(errors: YAMLError[], src: SourceText): RingError[] {
+  const tabs = errors.filter((e) => e.code === 'TAB_AS_INDENT');
+  const dups = errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const first = errors.find((e) => e.code !== 'TAB_AS_INDENT' && e.code !== 'DUPLICATE_KEY');
+  const kept = tabs.length ? [...tabs, ...dups] : [...dups, ...(first ? [first] : [])];
+  return kept.map((e) => syntaxError(e, src));
+}
 
 function syntaxError(e: YAMLError, src: SourceText): RingError {
-  const [start] = e.linePos ?? [{ line: 1, col: 1 }];
+  let [start] = e.linePos ?? [{ line: 1, col: 1 }];
   const raw = e.message.split(/ at line \d+, column \d+/)[0];
   let sentence = SYNTAX_SENTENCES[e.code] ?? lowerFirst(raw);
   if (e.code === 'DUPLICATE_KEY') {
     const key = keyAt(src, start.line, start.col);
-    sentence = key ? `duplicate key \`${key}\`: it appears more than once in the same mapping` : sentence;
+    sentence = `duplicate key${key ? ` \`${key}\`` : ''}: a key may appear only once in a mapping`;
+  } else if (e.code === 'MISSING_CHAR' && /quote/.test(raw)) {
+    // yaml reports the end of the file; the opening quote is what needs a partner.
+    const q = raw.includes('"') ? '"' : "'";
+    const open = openingQuote(src, start.line, q);
+    if (open) start = open;
+    sentence = `a ${q === '"' ? 'double' : 'single'} quote opened here is never closed`;
   } else if (SYNTAX_SENTENCES[e.code] && e.code !== 'TAB_AS_INDENT') {
     sentence = `${sentence} (YAML says: ${lowerFirst(raw)})`;
   }
-  return errorAt('E_YAML_SYNTAX', `YAML syntax error: ${sentence}`, { file: src.file, line: start.line, col: start.col }, src, SYNTAX_HINTS[e.code]);
+  const hint = SYNTAX_HINTS.find(([re]) => re.test(raw))?.[1];
+  return errorAt('E_YAML_SYNTAX', `YAML syntax error: ${sentence}`, { file: src.file, line: start.line, col: start.col }, src, hint);
+}
+
+/** The last line at or before `line` with an odd number of `q`: where the unclosed quote opens. */
+function openingQuote(src: SourceText, line: number, q: string): { line: number; col: number } | undefined {
+  for (let l = Math.min(line, src.lines.length); l >= 1; l--) {
+    const text = src.lines[l - 1];
+    if ((text.split(q).length - 1) % 2 === 1) return { line: l, col: text.lastIndexOf(q) + 1 };
+  }
+  return undefined;
 }
 
 function keyAt(src: SourceText, line: number, col: number): string | undefined {

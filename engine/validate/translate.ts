@@ -29,6 +29,8 @@ export interface Phrasing {
   module?: string;
   /** Accept `{{ template }}` strings wherever another type or value is expected (load time). */
   templates?: boolean;
+  /** A better hint for an error at `segs` (e.g. the classic "a list where a mapping belongs"). */
+  hint?(segs: Segs, keyword: string): string | undefined;
   /** Special wording for an unknown key (undefined: the generic one; null: drop the error). */
   unknownKey?(objSegs: Segs, key: string, candidates: string[]): Issue | null | undefined;
 }
@@ -79,6 +81,7 @@ export function translateErrors(errors: ErrorObject[] | null | undefined, p: Phr
     const issue = issueFor(e, p);
     if (!issue) continue;
     const segs = pointerSegs(e.instancePath);
+    issue.hint = p.hint?.(segs, e.keyword) ?? issue.hint;
     const loc = issue.loc ?? locate(p.root, segs) ?? p.fallback;
     const key = `${loc?.file}:${loc?.line}:${loc?.col}:${issue.message}`;
     if (seen.has(key)) continue;
@@ -138,7 +141,7 @@ function issueFor(e: ErrorObject, p: Phrasing): Issue | undefined {
     case 'pattern':
       if (e.propertyName !== undefined) return undefined; // reported by its propertyNames error
       if (params.pattern === VAR_NAME) return { code: 'E_SCHEMA', message: `${what()} must be a valid variable name (letters, digits and \`_\`, not starting with a digit), got ${got(data)}` };
-      return { code: 'E_SCHEMA', message: `${what()} must match the pattern \`${String(params.pattern)}\`, got ${got(data)}`, hint: desc };
+      return { code: 'E_SCHEMA', message: `${what()} has the wrong form: got ${got(data)}`, hint: `${desc ? `${desc} ` : ''}(it must match \`${String(params.pattern)}\`)` };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
