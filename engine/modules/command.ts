@@ -3,7 +3,7 @@ import { cmd } from '../connection/command.js';
 import type { CommandArgs } from '../generated/schema-types.js';
 import { defineModule } from './define.js';
 import { runCommand } from './run-command.js';
-import { splitWords } from './split-words.js';
+import { splitWords } from '../connection/split-words.js';
 
 export const commandModule = defineModule<CommandArgs>({
   name: 'command',

@@ -1,6 +1,6 @@
 // Table tests of `command` and `shell`: the exact command line sent, guards, check mode and result shape.
 import { expect } from 'chai';
-import { splitWords } from '../../engine/modules/split-words.js';
+import { splitWords } from '../../engine/connection/split-words.js';
 import { SKIP_MARK } from '../../engine/modules/run-command.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';

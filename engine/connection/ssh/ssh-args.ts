@@ -1,5 +1,7 @@
 // Reads Ansible's `ansible_ssh_common_args` / `ansible_ssh_extra_args`: the -o options and -J that ringmaster honours.
 
+import { splitWords } from '../split-words.js';
+
 /** What the ssh command-line arguments say, for the options ringmaster understands. */
 export interface SshArgs {
   proxyJump?: string;
@@ -9,35 +11,9 @@ export interface SshArgs {
   ignored: string[];
 }
 
-/** Shell-like split: single and double quotes group, backslash escapes outside single quotes. */
+/** Shell-like split (the same rules as `command`'s free-form split). */
 export function splitArgs(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inToken = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inToken = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inToken = true;
-    } else if (/\s/.test(c)) {
-      if (inToken) out.push(cur);
-      cur = '';
-      inToken = false;
-    } else {
-      cur += c;
-      inToken = true;
-    }
-  }
-  if (inToken) out.push(cur);
-  return out;
+  return splitWords(text, 'ssh arguments');
 }
 
 /** Parses several argument strings; earlier strings win for the same option (OpenSSH first-value-wins). */

@@ -1,11 +1,11 @@
-// Splits a free-form command line into words the way a POSIX shell would (quotes and backslashes), nothing more.
+// Splits a free-form command line (or ssh argument string) into words as a POSIX shell would (quotes, backslashes), nothing more.
 import { RingError } from '../errors/index.js';
 
 /**
  * `echo "a b" 'c d' e\ f` → ['echo', 'a b', 'c d', 'e f'].
  * No expansion of any kind happens: `$HOME`, `*` and `~` stay literal, as Ansible's `command` does.
  */
-export function splitWords(line: string): string[] {
+export function splitWords(line: string, what = 'command'): string[] {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -34,7 +34,7 @@ export function splitWords(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new RingError('E_TASK_SHAPE', `unterminated ${quote === "'" ? 'single' : 'double'} quote in command: ${line}`);
+  if (quote) throw new RingError('E_TASK_SHAPE', `unterminated ${quote === "'" ? 'single' : 'double'} quote in ${what}: ${line}`);
   if (inWord) words.push(word);
   return words;
 }
