@@ -1,17 +1,9 @@
 // The CLI front door: help, unknown commands, exit codes.
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { main } from '../../engine/cli.js';
+import { captureIO } from '../helpers/cli-io.js';
 
-function io() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { stdout: out, stderr: err, stdin: new PassThrough(), env: {}, cwd: process.cwd() }, out: () => o, err: () => e };
-}
+const io = () => captureIO();
 
 describe('cli', () => {
   it('prints the command list for --help and exits 0', async () => {

@@ -3,19 +3,11 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '../../engine/cli.js';
+import { captureIO } from '../helpers/cli-io.js';
 import { matchHosts } from '../../engine/inventory/pattern.js';
 
-function io(cwd: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { stdout: out, stderr: err, stdin: new PassThrough(), env: { NO_COLOR: '1' }, cwd }, out: () => o, err: () => e };
-}
+const io = (cwd: string) => captureIO(cwd);
 
 describe('ringmaster run', () => {
   let dir: string;

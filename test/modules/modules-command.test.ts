@@ -1,19 +1,9 @@
 // `ringmaster modules`: the list, one module's documentation, JSON output and the did-you-mean for a typo.
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
-import { main } from '../../engine/cli.js';
+import { runCli } from '../helpers/cli-io.js';
 import { MODULES } from '../../engine/modules/registry.js';
 
-async function cli(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env: {}, cwd: process.cwd() });
-  return { code, out: o, err: e };
-}
+const cli = (...argv: string[]) => runCli(argv, process.cwd(), {});
 
 describe('ringmaster modules', () => {
   it('lists every module with its description', async () => {
