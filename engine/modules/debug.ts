@@ -27,6 +27,13 @@ export const debugModule = defineModule<DebugArgs>({
       if (!isRingError(e) || e.code !== 'E_UNDEFINED_VAR') throw e;
       value = NOT_DEFINED;
     }
-    return { changed: false, [args.var]: value, var: args.var, value };
+    return { changed: false, [args.var]: value, var: args.var, value, msg: `${args.var}: ${formatValue(value)}` };
   },
 });
+
+/** Scalars inline, structures as indented JSON (what an operator reads in a log). */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value, null, 2);
+}

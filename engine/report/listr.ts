@@ -9,6 +9,7 @@ import { Listr, ListrLogger, ProcessOutput, type ListrTask, type ListrTaskWrappe
 import type { Palette } from './color.js';
 import { unifiedDiff } from './diff.js';
 import type { HostResult, HostStatus, Reporter, RunEvent, TaskEnd, TaskStart, Warning } from './events.js';
+import { showsMessage } from './output-modules.js';
 import { formatDuration, header, recapBlock } from './recap.js';
 
 /** Which listr2 renderer draws: `default` on a TTY; tests use `verbose` (line per state change) or `silent`. */
@@ -58,6 +59,8 @@ const SUMMARY_ORDER = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ign
 export class ListrReporter implements Reporter {
   readonly name = 'listr';
   private running: Running | undefined;
+  /** Module of the task just finished (details are written after `running` is cleared). */
+  private lastModule: string | undefined;
   private showDiff: boolean;
 
   constructor(private readonly o: ListrReporterOptions) {
@@ -76,6 +79,7 @@ export class ListrReporter implements Reporter {
         return;
       case 'task_start':
         await this.finish(undefined); // a task that never ended (should not happen) must not overlap
+        this.lastModule = e.module;
         this.running = this.begin(e);
         return;
       case 'host_result':
@@ -192,6 +196,7 @@ export class ListrReporter implements Reporter {
   /** What -v and --diff add under a finished task, written after listr2 has drawn it. */
   private details(res: HostResult): string[] {
     const lines: string[] = [];
+    if (showsMessage(this.running?.start.module ?? this.lastModule) && res.msg) lines.push(`[${res.host}] ${res.msg}`);
     if ((this.o.verbose ?? 0) > 0) {
       const label = `[${res.host}${res.item !== undefined ? ` (item=${res.item})` : ''}]`;
       for (const c of res.commands ?? []) lines.push(`${label} $ ${c}`);

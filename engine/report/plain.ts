@@ -2,6 +2,7 @@
 import type { Palette } from './color.js';
 import { unifiedDiff } from './diff.js';
 import type { HostResult, Reporter, RunEvent, Warning } from './events.js';
+import { showsMessage } from './output-modules.js';
 import { header, recapBlock } from './recap.js';
 
 type Stream = NodeJS.WritableStream;
@@ -29,6 +30,8 @@ const LABEL: Record<HostResult['status'], string> = {
 export class PlainReporter implements Reporter {
   readonly name = 'plain';
   private showDiff: boolean;
+  /** The running task's module: debug's message is shown at every verbosity. */
+  private module: string | undefined;
 
   constructor(private readonly o: PlainOptions) {
     this.showDiff = o.diff === true;
@@ -46,6 +49,7 @@ export class PlainReporter implements Reporter {
         this.out('', p.bold(header(`PLAY [${e.play}]`)));
         return;
       case 'task_start':
+        this.module = e.module;
         this.out('', p.bold(header(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]`)));
         if (this.o.verbose > 0 && e.loc) this.out(p.dim(`task path: ${e.loc.file}:${e.loc.line}:${e.loc.col}`));
         return;
@@ -73,7 +77,7 @@ export class PlainReporter implements Reporter {
     const bad = e.status === 'failed' || e.status === 'unreachable';
     if (bad && e.msg) line += `: ${e.msg}`;
     if (e.attempts !== undefined && e.attempts > 1) line += ` (attempts=${e.attempts})`;
-    if (this.o.verbose > 0 && !bad && e.msg) line += ` => ${e.msg}`;
+    if ((this.o.verbose > 0 || showsMessage(this.module)) && !bad && e.msg) line += ` => ${e.msg}`;
     const lines = [paint(line)];
     lines.push(...this.details(e, bad));
     if (this.showDiff && e.diff) for (const d of e.diff) lines.push(...unifiedDiff(d).map((l) => this.paintDiff(l)));
