@@ -6,9 +6,9 @@ import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
 import { locationOf } from '../load/located.js';
 import type { Inventory, Node, Playbook } from '../load/model.js';
-import { checkPlaybook, sortErrors } from '../load/playbook.js';
+import { checkPlaybook } from '../load/playbook.js';
 import { checkTemplates } from '../load/check-templates.js';
-import { errorAt } from '../load/yaml.js';
+import { errorAt, sortErrors } from '../load/yaml.js';
 import { parseFlags } from './flags.js';
 import type { CliIO, CommandDef } from './types.js';
 

@@ -59,7 +59,7 @@ export function splitPattern(pattern: string): Term[] {
 
 function matchTerm(inv: Inventory, text: string, pattern: string): string[] {
   const sub = /^(.+?)\[(-?[0-9]+)(?::(-?[0-9]*))?\]$/.exec(text);
-  if (sub && !inv.hosts.has(text)) {
+  if (sub && !text.startsWith('~') && !inv.hosts.has(text)) {
     const list = matchName(inv, sub[1], pattern);
     const at = (n: number) => (n < 0 ? list.length + n : n);
     const from = at(Number(sub[2]));

@@ -2,13 +2,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { RingErrors, type RingError } from '../errors/index.js';
-import { sortErrors } from './playbook.js';
 import type { Inventory } from './model.js';
 import { emptyInventory, finish, host } from './inventory-build.js';
 import { parseIniInventory } from './inventory-ini.js';
 import { addYamlInventory } from './inventory-yaml.js';
 import { checkVarsFile } from './vars-file.js';
-import { errorAt, fileError, parseYaml, readSource } from './yaml.js';
+import { errorAt, fileError, parseYaml, readSource, sortErrors } from './yaml.js';
 
 const YAML_EXT = new Set(['.yml', '.yaml', '.json']);
 const SKIP = /(^\.|~$|\.(orig|bak|retry|swp|md|txt|rst)$)/;

@@ -10,7 +10,7 @@ import { sourceOf } from './located.js';
 import type { Playbook } from './model.js';
 import { normalizePlays, type LoadContext } from './normalize.js';
 import { playbookPhrasing } from './playbook-context.js';
-import { errorAt, loadYamlFile, type SourceText } from './yaml.js';
+import { errorAt, loadYamlFile, sortErrors, type SourceText } from './yaml.js';
 
 export { validateModuleArgs } from '../validate/module-args.js';
 
@@ -79,14 +79,4 @@ export interface PlaybookSchemas {
 // module's key is read as allowed, and the loader checks its arguments itself (free-form, templates).
 export function playbookSchemas(): PlaybookSchemas {
   return { playbook: validatorFor('playbook.json'), tasks: validatorFor('playbook.json#/definitions/tasks'), taskKeywords: new Set(taskKeywords as string[]) };
-}
-
-/** File order is kept; inside a file, errors read top to bottom. */
-export function sortErrors(errors: RingError[]): void {
-  const files = [...new Set(errors.map((e) => e.location?.file ?? ''))];
-  errors.sort((a, b) => {
-    const fa = files.indexOf(a.location?.file ?? '');
-    const fb = files.indexOf(b.location?.file ?? '');
-    return fa - fb || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0);
-  });
 }

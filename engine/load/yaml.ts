@@ -51,6 +51,16 @@ export function errorAt(code: RingError['code'], message: string, loc: Location 
   return new RingError(code, message, details);
 }
 
+/** File order is kept; inside a file, errors read top to bottom. */
+export function sortErrors(errors: RingError[]): void {
+  const files = [...new Set(errors.map((e) => e.location?.file ?? ''))];
+  errors.sort((a, b) => {
+    const fa = files.indexOf(a.location?.file ?? '');
+    const fb = files.indexOf(b.location?.file ?? '');
+    return fa - fb || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0);
+  });
+}
+
 /** The text of the line a location points at, read from disk (error paths only). */
 export function sourceLine(loc: Location): string | undefined {
   try {

@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import type { ErrorCode, Location, RingError } from '../errors/index.js';
 import { keyLocationOf, locationOf, sourceOf } from '../load/located.js';
-import { errorAt, type SourceText } from '../load/yaml.js';
+import { errorAt, sortErrors, type SourceText } from '../load/yaml.js';
 import { collapseAlternatives, isTemplated } from './alternatives.js';
 import { suggest } from './suggest.js';
 
@@ -88,6 +88,7 @@ export function translateErrors(errors: ErrorObject[] | null | undefined, p: Phr
     seen.add(key);
     out.push(errorAt(issue.code, issue.message, loc, p.src, issue.hint));
   }
+  sortErrors(out);
   return out;
 }
 
