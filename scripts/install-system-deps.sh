@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ringmaster's lab and SSH tests need, without leaving system etcd/sshd running.
 set -euo pipefail
-PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl etcd-server etcd-client)
+PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl sudo etcd-server etcd-client)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
