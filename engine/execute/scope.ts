@@ -26,6 +26,8 @@ export interface EffectiveTask {
   environment?: Record<string, string>;
   /** Without the password variable: that is per host (`ringmaster_become_password_env`). */
   become?: BecomeSpec;
+  /** The play, a block or the task said `become:` (true or false); otherwise the host's `ansible_become` decides. */
+  becomeExplicit: boolean;
   ignoreErrors: boolean;
   ignoreUnreachable: boolean;
   anyErrorsFatal: boolean;
@@ -88,6 +90,7 @@ export function effectiveTask(node: TaskNode, scope: Scope, handler = false): Ef
     blockVars: scope.vars,
     environment: Object.keys(env).length ? env : undefined,
     become: k.become ? { method: k.become_method ?? 'sudo', user: k.become_user ?? 'root' } : undefined,
+    becomeExplicit: k.become !== undefined,
     ignoreErrors: k.ignore_errors === true,
     ignoreUnreachable: k.ignore_unreachable === true,
     anyErrorsFatal: k.any_errors_fatal === true,

@@ -150,10 +150,22 @@ export function withResult(view: Record<string, unknown>, register: string | und
   return out;
 }
 
+/**
+ * The task's become, or, where no play/block/task said `become:`, the host's Ansible connection variables
+ * (`ansible_become`, `ansible_become_user`, `ansible_become_method`) — how inventories mark hosts needing sudo.
+ */
 function becomeFor(task: EffectiveTask, view: Record<string, unknown>): BecomeSpec | undefined {
-  if (!task.become) return undefined;
+  let spec = task.become;
+  if (!spec && !task.becomeExplicit && truthy(view.ansible_become)) {
+    const method = view.ansible_become_method;
+    spec = {
+      method: method === 'su' || method === 'none' ? method : 'sudo',
+      user: typeof view.ansible_become_user === 'string' ? view.ansible_become_user : 'root',
+    };
+  }
+  if (!spec) return undefined;
   const passwordEnv = view.ringmaster_become_password_env;
-  return typeof passwordEnv === 'string' ? { ...task.become, passwordEnv } : task.become;
+  return typeof passwordEnv === 'string' ? { ...spec, passwordEnv } : spec;
 }
 
 /** Ansible's loop result: `results` per item, changed/failed if any item was, skipped if all were. */

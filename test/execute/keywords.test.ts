@@ -163,6 +163,16 @@ describe('execute: task keywords', () => {
     expect(call.options.become).to.deep.equal({ method: 'sudo', user: 'etcd', passwordEnv: 'RM_PW' });
   });
 
+  it('takes become from the host ansible_become* variables unless the play or task says become', async () => {
+    const inv = () => inventory({ a: { ansible_become: true, ansible_become_user: 'etcd' } });
+    const h = harness(inv(), { script: { a: [{ match: /^id$/ }] } });
+    await h.run(playbook(play([task('sh', { cmd: 'id' })])));
+    expect(h.conns.of('a').calls[0].options.become).to.deep.equal({ method: 'sudo', user: 'etcd' });
+    const off = harness(inv(), { script: { a: [{ match: /^id$/ }] } });
+    await off.run(playbook(play([task('sh', { cmd: 'id' }, { become: false })])));
+    expect(off.conns.of('a').calls[0].options.become).to.equal(undefined);
+  });
+
   it('fails the task (not the run) when an argument uses an undefined variable, naming it', async () => {
     const h = harness(one());
     const r = await h.run(playbook(play([task('echo', { msg: '{{ nope }}' }, { name: 'undef' })])));
