@@ -2,16 +2,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMANDS } from './commands/registry.js';
-import type { CliIO } from './commands/types.js';
+import { allCommands, COMMANDS } from './commands/registry.js';
+import type { CliIO, CommandDef } from './commands/types.js';
 import { EXIT, RingError, RingErrors } from './errors/index.js';
 import { formatError, formatErrors } from './errors/format.js';
 import { suggest } from './validate/suggest.js';
 
 const VERSION = '0.1.0';
 
-function usage(): string {
-  const names = [...COMMANDS.values()].map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+async function usage(): Promise<string> {
+  const names = (await allCommands()).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
   return `ringmaster ${VERSION}: declarative, quorum-safe playbooks for etcd rings
 
 Usage: ringmaster <command> [options]
@@ -28,18 +28,24 @@ Exit codes (bit flags): 0 ok, 1 usage/validation, 2 task failed, 4 host unreacha
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage());
+    io.stdout.write(await usage());
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.get(name);
-  if (!command) {
+  const load = COMMANDS.get(name);
+  if (!load) {
     const near = suggest(name, [...COMMANDS.keys()]);
-    io.stderr.write(`error[E_USAGE]: unknown command '${name}'${near ? `; did you mean '${near}'?` : ''}\n${usage()}`);
+    io.stderr.write(`error[E_USAGE]: unknown command '${name}'${near ? `; did you mean '${near}'?` : ''}\n${await usage()}`);
     return EXIT.usage;
+  }
+  let command: CommandDef;
+  try {
+    command = await load();
+  } catch (e) {
+    return reportFatal(e, io);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.help.trimEnd()}\n`);
