@@ -4,15 +4,14 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Location, RingError } from '../errors/index.js';
 import { isTemplated } from '../validate/alternatives.js';
-import { readSchema } from '../validate/ajv.js';
 import { validateModuleArgs, type ModuleRegistry } from '../validate/module-args.js';
 import { suggest } from '../validate/suggest.js';
 import { translateErrors } from '../validate/translate.js';
 import { attachSource, keyLocationOf, locationOf, sourceOf } from './located.js';
 import type { BlockNode, Node, PlayNode, TaskKeywords, TaskNode } from './model.js';
 import { isObject, itemLabel, playLabel, playbookPhrasing, unknownIsModule } from './playbook-context.js';
-import type { PlaybookSchemas } from './playbook.js';
-import { rootShapeError } from './playbook.js';
+import { taskKeywords } from '../generated/validators.js';
+import { readSchema, validatorFor, type Validator } from '../validate/ajv.js';
 import { errorAt, loadYamlFile, type SourceText } from './yaml.js';
 
 export interface LoadContext {
@@ -264,3 +263,28 @@ function checkNotify(play: PlayNode, label: string, f: FileCtx, ctx: LoadContext
   visit(play.handlers);
 }
 
+/** An empty document or one that is not a list is one clear error, before any schema talk. */
+export function rootShapeError(root: unknown, src: SourceText, what: 'playbook' | 'tasks file'): RingError | undefined {
+  const start = { file: src.file, line: 1, col: 1 };
+  const example = what === 'playbook' ? '`- hosts: etcd`' : '`- name: ...`';
+  if (root === null || root === undefined) return errorAt('E_SCHEMA', `the ${what} is empty: it must be a list of ${what === 'playbook' ? 'plays' : 'tasks'}`, start, src, `start with ${example}`);
+  if (!Array.isArray(root)) {
+    const kind = typeof root === 'object' ? 'a mapping' : `the ${typeof root} ${String(root)}`;
+    return errorAt('E_SCHEMA', `a ${what} must be a list of ${what === 'playbook' ? 'plays' : 'tasks'}, got ${kind}`, sourceOf(root)?.loc ?? start, src, `begin each ${what === 'playbook' ? 'play' : 'task'} with \`- \`, e.g. ${example}`);
+  }
+  return undefined;
+}
+
+/** The playbook schema's validators and task keywords. */
+export interface PlaybookSchemas {
+  playbook: Validator;
+  tasks: Validator;
+  /** Task keywords (everything a task may carry besides its module). */
+  taskKeywords: Set<string>;
+}
+
+// The loader's variant of the schema has no module entries (those are for editors): a registered
+// module's key is read as allowed, and the loader checks its arguments itself (free-form, templates).
+export function playbookSchemas(): PlaybookSchemas {
+  return { playbook: validatorFor('playbook.json'), tasks: validatorFor('playbook.json#/definitions/tasks'), taskKeywords: new Set(taskKeywords as string[]) };
+}

@@ -2,15 +2,12 @@
 import { dirname, resolve } from 'node:path';
 import { RingErrors, type RingError } from '../errors/index.js';
 import { MODULES } from '../modules/registry.js';
-import { taskKeywords } from '../generated/validators.js';
-import { validatorFor, type Validator } from '../validate/ajv.js';
 import type { ModuleRegistry } from '../validate/module-args.js';
 import { translateErrors } from '../validate/translate.js';
-import { sourceOf } from './located.js';
 import type { Playbook } from './model.js';
-import { normalizePlays, type LoadContext } from './normalize.js';
+import { normalizePlays, playbookSchemas, rootShapeError, type LoadContext } from './normalize.js';
 import { playbookPhrasing } from './playbook-context.js';
-import { errorAt, loadYamlFile, sortErrors, type SourceText } from './yaml.js';
+import { loadYamlFile, sortErrors } from './yaml.js';
 
 export { validateModuleArgs } from '../validate/module-args.js';
 
@@ -53,30 +50,4 @@ export async function checkPlaybook(file: string, options: LoadOptions = {}): Pr
   const plays = await normalizePlays(root as unknown[], { src: parsed.source, dir: dirname(abs) }, ctx);
   sortErrors(errors);
   return errors.length ? { errors } : { playbook: { file: abs, dir: dirname(abs), plays }, errors };
-}
-
-/** An empty document or one that is not a list is one clear error, before any schema talk. */
-export function rootShapeError(root: unknown, src: SourceText, what: 'playbook' | 'tasks file'): RingError | undefined {
-  const start = { file: src.file, line: 1, col: 1 };
-  const example = what === 'playbook' ? '`- hosts: etcd`' : '`- name: ...`';
-  if (root === null || root === undefined) return errorAt('E_SCHEMA', `the ${what} is empty: it must be a list of ${what === 'playbook' ? 'plays' : 'tasks'}`, start, src, `start with ${example}`);
-  if (!Array.isArray(root)) {
-    const kind = typeof root === 'object' ? 'a mapping' : `the ${typeof root} ${String(root)}`;
-    return errorAt('E_SCHEMA', `a ${what} must be a list of ${what === 'playbook' ? 'plays' : 'tasks'}, got ${kind}`, sourceOf(root)?.loc ?? start, src, `begin each ${what === 'playbook' ? 'play' : 'task'} with \`- \`, e.g. ${example}`);
-  }
-  return undefined;
-}
-
-/** The playbook schema's validators and task keywords. */
-export interface PlaybookSchemas {
-  playbook: Validator;
-  tasks: Validator;
-  /** Task keywords (everything a task may carry besides its module). */
-  taskKeywords: Set<string>;
-}
-
-// The loader's variant of the schema has no module entries (those are for editors): a registered
-// module's key is read as allowed, and the loader checks its arguments itself (free-form, templates).
-export function playbookSchemas(): PlaybookSchemas {
-  return { playbook: validatorFor('playbook.json'), tasks: validatorFor('playbook.json#/definitions/tasks'), taskKeywords: new Set(taskKeywords as string[]) };
 }
