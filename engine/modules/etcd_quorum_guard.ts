@@ -1,8 +1,11 @@
 // `etcd_quorum_guard`: refuses (abort, exit code 8) a stop/remove/add that would leave healthy voters below quorum.
 import { checkStep, type PlannedStep } from '../etcd/quorum.js';
+import { survey, type SurveyMember } from '../etcd/survivor.js';
+import { etcdEndpointHealth } from '../facts/etcd-endpoint-health.js';
+import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdQuorumGuardArgs } from '../generated/schema-types.js';
-import { defineModule, type ModuleResult } from './define.js';
-import { endpointsArg, healthyMembers, label, memberList, resolveMember } from './etcd-common.js';
+import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { endpointsArg, healthyMembers, label, memberList, readFact, resolveMember, varStr } from './etcd-common.js';
 
 export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
   name: 'etcd_quorum_guard',
@@ -17,6 +20,7 @@ export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
   delegate_to: node1
 `,
   async run(ctx, args) {
+    if (args.action === 'recover') return recover(ctx, args);
     const endpoints = endpointsArg(args.endpoints);
     const list = await memberList(ctx, endpoints);
     const { healthy } = await healthyMembers(ctx, list.members);
@@ -54,3 +58,38 @@ export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
     return { ...numbers, msg: verdict.explanation };
   },
 });
+
+/** The inventory group's members and their client URLs: without quorum the member list cannot be read, the inventory can. */
+function inventoryMembers(ctx: ModuleContext, group: string): SurveyMember[] {
+  const hosts = (ctx.vars.groups as Record<string, string[]> | undefined)?.[group] ?? [];
+  const hostvars = (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined) ?? {};
+  return hosts.map((h) => ({ host: h, name: varStr(hostvars[h] ?? {}, 'etcd_name', h), clientUrl: varStr(hostvars[h] ?? {}, 'etcd_client_url', '') }));
+}
+
+/** `recover`: refuses while quorum holds (a forced new cluster would throw members away), else names the survivor. */
+async function recover(ctx: ModuleContext, args: EtcdQuorumGuardArgs): Promise<ModuleResult> {
+  const group = args.group ?? 'etcd';
+  const members = inventoryMembers(ctx, group);
+  const missing = members.filter((m) => !m.clientUrl).map((m) => m.host);
+  if (members.length === 0 || missing.length > 0) {
+    return { changed: false, failed: true, msg: `etcd_quorum_guard recover: ${members.length === 0 ? `the inventory group ${group} is empty` : `etcd_client_url is not set for ${missing.join(', ')}`}` };
+  }
+  const endpoints = members.map((m) => m.clientUrl);
+  // Both reads tolerate dead endpoints: status is answered without quorum, health needs it.
+  const status = await readFact(ctx, etcdEndpointStatus, endpoints);
+  const health = await readFact(ctx, etcdEndpointHealth, endpoints);
+  const preferred = args.survivor;
+  if (preferred && !members.some((m) => m.host === preferred || m.name === preferred)) {
+    return { changed: false, failed: true, msg: `survivor ${preferred} is not a member of the inventory group ${group} (${members.map((m) => m.host).join(', ')})` };
+  }
+  const v = survey(members, status, health, preferred);
+  const base: ModuleResult = { changed: false, quorum_lost: v.quorumLost, evidence: v.evidence, members: v.rows };
+  const text = v.evidence.join('\n');
+  if (!v.quorumLost) {
+    return { ...base, failed: true, abort: true, msg: `${ctx.host}: quorum guard: quorum is intact, refusing to force a new cluster (it would drop the healthy members' votes)\n${text}\nuse replace-member.yml for a single broken member` };
+  }
+  if (!v.survivor) {
+    return { ...base, failed: true, msg: `no usable survivor${preferred ? ` named ${preferred} answers` : ': no member answers endpoint status'}\n${text}\nrestore from a snapshot instead (snapshot-restore.yml)` };
+  }
+  return { ...base, survivor: v.survivor.host, survivor_name: v.survivor.name, survivor_raft_index: v.survivor.raftIndex, msg: text };
+}

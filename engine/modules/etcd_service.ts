@@ -54,6 +54,12 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
     const timeoutS = args.timeout ?? 60;
     const r = await ctx.exec(STATE[flavor](ctx, args));
     const now = r.stdout.trim();
+    if (now === 'missing' && args.state === 'stopped') {
+      // A member someone already stopped by moving its manifest elsewhere: stopped is what we want, if the port agrees.
+      const { port } = hostPort(varStr(ctx.vars, 'etcd_client_url', 'https://127.0.0.1:2379'));
+      const closed = await ctx.exec(portWait('127.0.0.1', port, false, 2), { timeoutMs: 15_000 });
+      if (closed.code === 0) return { changed: false, flavor, msg: `etcd (${flavor}) already stopped: no manifest at ${manifest(ctx)} nor at ${held(ctx, args)} and port ${port} is closed` };
+    }
     if (now === 'missing') {
       throw etcdError(ctx, `no etcd manifest at ${manifest(ctx)} nor at ${held(ctx, args)}`, 'write one with etcd_manifest first');
     }

@@ -14,6 +14,8 @@ export interface SnapshotSidecar {
   sha256: string;
   revision: number;
   total_keys: number;
+  /** Live keys at `revision` (what a restored cluster must hold); absent in sidecars of older versions. */
+  key_count?: number;
   size: number;
   member: string;
   host: string;
@@ -38,6 +40,7 @@ export const etcdSnapshotModule = defineModule<EtcdSnapshotArgs>({
       case 'save': return save(ctx, args);
       case 'distribute': return distribute(ctx, args);
       case 'restore': return restore(ctx, args);
+      case 'verify': return verify(ctx, args);
       default: return status(ctx, args);
     }
   },
@@ -77,6 +80,23 @@ function parseStatus(stdout: string): { revision: number; total_keys: number; si
   return { revision: Number(s.revision), total_keys: Number(s.totalKey), size: Number(s.totalSize), hash: Number(s.hash) };
 }
 
+/** The number of live keys at exactly `revision` (one-key page: the total is in `count`; 3.4 has no --count-only). */
+function keyCountCommand(ctx: ModuleContext, revision: number | string): Command {
+  return etcdctlCommand(ctx, undefined, 'get', '', '--from-key', `--rev=${revision}`, '--keys-only', '--limit=1', '-w', 'json');
+}
+
+/**
+ * `total_keys` of `snapshot status` counts every bolt entry (old revisions, members, meta), so it cannot be compared
+ * with a restored cluster; the live key count at the snapshot's revision can. Undefined when the member cannot say
+ * (e.g. that revision is already compacted).
+ */
+async function liveKeyCount(ctx: ModuleContext, revision: number): Promise<number | undefined> {
+  const r = await ctx.exec(keyCountCommand(ctx, revision));
+  if (r.code !== 0) return undefined;
+  const n = Number((parseEtcdJson(r.stdout, 'get --from-key') as { count?: number }).count ?? 0);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 const newTools = (ctx: ModuleContext) => atLeast(versionOf(ctx.vars.etcd_version), 3, 5);
 
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
@@ -84,14 +104,15 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
   const file = `${dir}/etcd-${member}-${stamp()}.db`;
   const steps = [cmd('mkdir', '-p', '-m', '0700', dir), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
-  const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display()];
+  const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display(), keyCountCommand(ctx, 'REVISION').display()];
   if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${args.keep ?? 5})`);
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
   for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
   const st = parseStatus(await must(ctx, statusCommand(ctx, file, newTools(ctx) && p.etcdutl)));
-  const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
+  const keyCount = await liveKeyCount(ctx, st.revision);
+  const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
   const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar };
   if (args.fetch === false) return { ...result, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys)` };
   const data = await ctx.conn.get(file, { become: ctx.become });
@@ -121,6 +142,21 @@ async function prune(dir: string, member: string, keep: number): Promise<string[
     removed.push(join(dir, s.file));
   }
   return removed;
+}
+
+/** The controller file against its sidecar: the first check of a restore, before any host is touched. */
+async function verify(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  if (!args.src) throw etcdError(ctx, 'etcd_snapshot action=verify needs `src` (the controller snapshot file)');
+  const local = resolve(ctx.playbookDir, args.src);
+  const data = await readFile(local).catch(() => undefined);
+  if (!data) throw etcdError(ctx, `snapshot ${local} not found on the controller`, 'pass the path of a file written by snapshot-save.yml (relative paths are relative to the playbook)');
+  const sidecar = await readFile(`${local}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotSidecar).catch(() => undefined);
+  const expected = args.sha256 ?? sidecar?.sha256;
+  if (!expected) throw etcdError(ctx, `snapshot ${local} has no sidecar ${local}.json and no sha256 was given`, 'never restore a snapshot whose integrity is unknown: pass sha256 explicitly');
+  const actual = sha256(data);
+  if (actual !== expected) throw etcdError(ctx, `snapshot ${local} fails its checksum: sha256 ${actual}, expected ${expected}; nothing was changed`, 'the file is damaged or not the snapshot its sidecar describes; use another snapshot');
+  return { changed: false, path: local, sha256: actual, size: data.length, revision: sidecar?.revision, total_keys: sidecar?.total_keys, key_count: sidecar?.key_count, member: sidecar?.member, time: sidecar?.time,
+    msg: `${basename(local)}: sha256 ${actual} verified${sidecar ? `; revision ${sidecar.revision}, ${sidecar.total_keys} keys, saved from ${sidecar.member} at ${sidecar.time}` : ''}` };
 }
 
 async function distribute(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
@@ -172,8 +208,11 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const peer = varStr(ctx.vars, 'etcd_peer_url', '');
   const cluster = args.initial_cluster ?? inventoryCluster(ctx);
   if (!peer || !cluster) throw etcdError(ctx, `restore of ${name} needs etcd_peer_url and an initial cluster`, 'set etcd_peer_url/etcd_name for every host of the etcd group, or pass initial_cluster');
+  // In check mode the earlier distribute and stop only planned: the file may be absent and etcd may still answer.
   const expected = await expectedSha(ctx, args, args.path);
   const p = await probe(ctx, args.path, dataDir, hostPort(varStr(ctx.vars, 'etcd_client_url', 'https://127.0.0.1:2379')).port);
+  if (ctx.check && !p.sha) p.sha = expected;
+  if (ctx.check) p.portOpen = false;
   if (!p.sha) throw etcdError(ctx, `snapshot ${args.path} does not exist on ${ctx.host}`, 'distribute it first (etcd_snapshot action=distribute)');
   if (p.sha !== expected) throw etcdError(ctx, `snapshot checksum mismatch for ${args.path}: sha256 ${p.sha}, expected ${expected}`, 'the copy is damaged or another file: distribute the snapshot again; nothing was changed');
   if (p.portOpen) throw etcdError(ctx, `etcd still answers on ${ctx.host}: refusing to restore under a running member`, 'stop it first (etcd_service state=stopped) — on every member, restore restarts the whole cluster');
@@ -187,7 +226,7 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags);
   const swap = p.other ? cmd('mv', '--', dataDir, aside, raw('&&'), 'mv', '--', fresh, dataDir) : cmd('mv', '--', fresh, dataDir);
   const commands = [tool.display(), swap.display()];
-  const result: ModuleResult = { changed: true, commands, data_dir: dataDir, previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped: bump.length > 0 };
+  const result: ModuleResult = { changed: true, commands, data_dir: dataDir, initial_cluster: cluster, initial_cluster_token: flags[2].slice('--initial-cluster-token='.length), previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped: bump.length > 0 };
   if (ctx.check) return { ...result, msg: `check mode: would restore ${args.path} into ${fresh} and swap it in${p.other ? `, keeping the old data dir at ${aside}` : ''}` };
   await must(ctx, tool, `the half-restored directory ${fresh} is left for inspection; ${dataDir} is untouched`);
   await must(ctx, swap, `the restored data is in ${fresh}`);

@@ -67,4 +67,17 @@ describe('etcd_service', () => {
     expect(err.message).to.match(/no etcd manifest at \/etc\/kubernetes\/manifests\/etcd\.yaml nor at \/etc\/kubernetes\/ringmaster\/etcd\.yaml/);
     expect(err.hint).to.match(/etcd_manifest/);
   });
+
+  it('treats a member stopped by hand (no manifest anywhere, port closed) as already stopped', async () => {
+    const conn = new ScriptedConnection([{ exec: STATE, reply: { stdout: 'missing\n' } }, { exec: PORT_CLOSED }]);
+    const r = await runModule('etcd_service', conn, { state: 'stopped' }, { vars });
+    expect(r).to.include({ changed: false });
+    expect(r.msg).to.match(/already stopped: no manifest .* port 2379 is closed/);
+  });
+
+  it('still fails to stop a member without a manifest whose port keeps answering', async () => {
+    const conn = new ScriptedConnection([{ exec: STATE, reply: { stdout: 'missing\n' } }, { exec: PORT_CLOSED, reply: { code: 1 } }]);
+    const err = await runModule('etcd_service', conn, { state: 'stopped' }, { vars }).catch((e) => e);
+    expect(err.message).to.match(/no etcd manifest/);
+  });
 });

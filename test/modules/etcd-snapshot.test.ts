@@ -37,6 +37,7 @@ describe('etcd_snapshot action=save', () => {
     { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db$/, ...ok(fixture('snapshot-save.stdout')) },
     { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
     { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
+    { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
 
   it('fetches the snapshot with a JSON sidecar and keeps only the newest `keep`', async () => {
@@ -51,7 +52,7 @@ describe('etcd_snapshot action=save', () => {
     check(conn);
     expect(r).to.include({ changed: true, sha256: SHA, revision: 5, total_keys: 10, size: 28672, member: 'm1' });
     const sidecar = JSON.parse(readFileSync(`${r.path}.json`, 'utf8'));
-    expect(sidecar).to.include({ sha256: SHA, revision: 5, total_keys: 10, member: 'm1', host: 'node1' });
+    expect(sidecar).to.include({ sha256: SHA, revision: 5, total_keys: 10, key_count: 3, member: 'm1', host: 'node1' });
     expect(readFileSync(r.path as string, 'utf8')).to.equal(DATA);
     expect(r.removed).to.deep.equal([join(dir, 'etcd-m1-2020-01-01.db')]);
     expect(readdirSync(dir).sort()).to.deep.equal(['etcd-m1-2020-01-02.db', 'etcd-m1-2020-01-02.db.json', (r.path as string).split('/').pop(), `${(r.path as string).split('/').pop()}.json`, 'unrelated.db'].sort());
@@ -68,7 +69,8 @@ describe('etcd_snapshot action=save', () => {
     const conn = new ScriptedConnection([]);
     const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS, check: true });
     expect(conn.calls).to.deep.equal([]);
-    expect(r.commands).to.have.length(5);
+    expect(r.commands).to.have.length(6);
+    expect((r.commands as string[])[4]).to.match(/get '' --from-key --rev=REVISION --keys-only --limit=1 -w json$/);
     expect((r.commands as string[])[1]).to.match(/snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-/);
   });
 });
@@ -156,6 +158,39 @@ describe('etcd_snapshot action=restore', () => {
     check(conn);
     expect(r.commands).to.have.length(2);
     expect((r.commands as string[])[0]).to.match(RESTORE);
+  });
+
+  it('in check mode plans the restore when the earlier distribute and stop only planned too', async () => {
+    const conn = new ScriptedConnection([{ exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/s\.db /, reply: { stdout: 'absent\nexists\nopen\nnone\n' } }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars, check: true });
+    check(conn);
+    expect(r).to.include({ changed: true, initial_cluster: 'm1=http://127.0.0.1:24691,m2=http://127.0.0.1:24692', initial_cluster_token: 'tok' });
+    expect((r.commands as string[])[0]).to.match(RESTORE);
+  });
+});
+
+describe('etcd_snapshot action=verify', () => {
+  const write = (sidecar: object | undefined, data = DATA) => {
+    writeFileSync(join(dir, 's.db'), data);
+    if (sidecar) writeFileSync(join(dir, 's.db.json'), JSON.stringify(sidecar));
+    return join(dir, 's.db');
+  };
+
+  it('returns the sidecar of a controller snapshot whose checksum matches, touching no host', async () => {
+    const conn = new ScriptedConnection([]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'verify', src: write({ sha256: SHA, revision: 7, total_keys: 20, key_count: 3, member: 'm1' }) }, { vars: VARS });
+    expect(conn.calls).to.deep.equal([]);
+    expect(r).to.include({ changed: false, sha256: SHA, revision: 7, key_count: 3 });
+  });
+
+  it('refuses a snapshot that fails its checksum, saying nothing was changed', async () => {
+    const err = await runModule('etcd_snapshot', new ScriptedConnection([]), { action: 'verify', src: write({ sha256: OTHER }) }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.match(/fails its checksum: sha256 [0-9a-f]{64}, expected f{64}; nothing was changed/);
+  });
+
+  it('refuses a snapshot without a sidecar or an explicit sha256', async () => {
+    const err = await runModule('etcd_snapshot', new ScriptedConnection([]), { action: 'verify', src: write(undefined) }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.match(/has no sidecar .*s\.db\.json and no sha256 was given/);
   });
 });
 
