@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return reportFatal(e, io);
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Only flags before `--` are ringmaster's: `lab run -- ssh node1 --help` passes --help along.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.stdout.write(`${command.help.trimEnd()}\n`);
     return EXIT.ok;
   }

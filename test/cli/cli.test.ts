@@ -16,4 +16,12 @@ describe('cli', () => {
     expect(await main(['valdate'], t.io)).to.equal(1);
     expect(t.err()).to.contain("did you mean 'validate'");
   });
+
+  it('leaves --help after -- to the wrapped command', async () => {
+    const t = io();
+    // `lab run` is not up in unit tests: what matters is that the lab help is NOT printed instead of running.
+    const code = await main(['lab', 'run', '--name', 'no-such-lab-for-test', '--', 'true', '--help'], t.io);
+    expect(t.out()).not.to.match(/^ringmaster lab/m);
+    expect(code).not.to.equal(0);
+  });
 });
