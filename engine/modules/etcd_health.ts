@@ -30,7 +30,15 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
   async run(ctx, args) {
     const deadline = Date.now() + (args.timeout ?? 60) * 1000;
     for (let polls = 1; ; polls++) {
-      const report = await poll(ctx, args);
+      // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait out.
+      const report = await poll(ctx, args).catch((e: unknown) => {
+        if (Date.now() >= deadline) throw e;
+        return undefined;
+      });
+      if (!report) {
+        await sleep((args.delay ?? 2) * 1000, ctx.signal);
+        continue;
+      }
       if (report.problems.length === 0 || Date.now() >= deadline) {
         const driftFails = args.fail_on_drift === true && hasDrift(report.drift);
         const failed = report.problems.length > 0 || driftFails;

@@ -26,6 +26,8 @@ export const etcdKeysModule = defineModule<EtcdKeysArgs>({
 `,
   async run(ctx, args) {
     const keys = Array.isArray(args.key) ? args.key : [args.key];
+    // An empty key means "everything" to etcdctl: allowed only where that is what the user asked for.
+    if (keys.includes('') && !(args.prefix && (args.action === 'count' || args.action === 'list'))) throw etcdError(ctx, `etcd_keys action=${args.action}: the key is empty`, 'an empty key with prefix: true counts or lists every key; nothing else takes it');
     if (args.action === 'delete') return del(ctx, args, keys);
     if (keys.length !== 1) throw etcdError(ctx, `etcd_keys action=${args.action} takes one key`);
     const key = keys[0];

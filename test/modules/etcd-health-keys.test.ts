@@ -74,6 +74,15 @@ describe('etcd_keys', () => {
     expect(result).to.include({ count: 3, revision: 4 });
   });
 
+  it('counts every key with an empty prefix, and refuses an empty key anywhere else', async () => {
+    const { result } = await run('etcd_keys', [{ exec: E("get '' --prefix --keys-only --limit=1 -w json"), ...ok(fixture('get-count.json')) }], { action: 'count', key: '', prefix: true });
+    expect(result).to.include({ count: 3, revision: 4 });
+    const conn = new ScriptedConnection([]);
+    const err = await runModule('etcd_keys', conn, { action: 'delete', key: '', backup_dest: dir }, { vars: VARS }).catch((e) => e);
+    expect(err.message).to.equal('etcd_keys action=delete: the key is empty');
+    expect(conn.calls).to.deep.equal([]);
+  });
+
   it('lists keys decoded from base64', async () => {
     const { result } = await run('etcd_keys', [{ exec: E('get /registry/pods/ --prefix --keys-only -w json'), ...ok(fixture('get-prefix-keys.json')) }], { action: 'list', key: '/registry/pods/' });
     expect(result.keys).to.deep.equal(['/registry/pods/kube-system/a', '/registry/pods/kube-system/b']);
