@@ -8,7 +8,7 @@ import { createRunContext } from '../../engine/execute/defaults.js';
 import { runPlaybooks } from '../../engine/execute/run.js';
 import { loadPlaybook } from '../../engine/load/playbook.js';
 import type { HostResult, RunEvent } from '../../engine/report/events.js';
-import { inventory, simpleMatch } from '../helpers/run-harness.js';
+import { inventory } from '../helpers/run-harness.js';
 import { keygen, removeDir, startSshd, workDir, type Sshd } from '../helpers/sshd.js';
 
 describe('ssh: a playbook run over SSH', function () {
@@ -62,9 +62,6 @@ describe('ssh: a playbook run over SSH', function () {
       inventory: inv,
       bus: { emit: (e) => events.push(e), addSecrets: () => {} },
       connections: new HostConnections({ ssh }),
-      matchHosts: simpleMatch,
-      hostVars: (i, h) => ({ ...i.hosts.get(h)!.vars }),
-      groupMembers: (i) => ({ all: [...i.hosts.keys()] }),
       options: {},
     });
     const before = bastion.connectionCount();

@@ -1,6 +1,6 @@
 // A YAML playbook through the real loader, templates and modules on the `local` connection (and in check mode).
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostConnections } from '../../engine/connection/factory.js';
@@ -10,21 +10,22 @@ import { runPlaybooks } from '../../engine/execute/run.js';
 import { loadPlaybook } from '../../engine/load/playbook.js';
 import { packageRoot } from '../../engine/paths.js';
 import { FakeConnectionFactory } from '../helpers/fake-connection.js';
-import { inventory, simpleMatch } from '../helpers/run-harness.js';
+import { loadInventories } from '../../engine/load/inventory.js';
 
 const PLAYBOOK = join(packageRoot(), 'test', 'execute', 'fixtures', 'local-site.yml');
 
 async function runSite(workdir: string, check: boolean) {
   const events: RunEvent[] = [];
-  const inv = inventory({ l1: { ansible_connection: 'local', workdir }, l2: { ansible_connection: 'local', workdir } });
-  // until the inventory room lands, patterns and host vars come from the test helpers
+  // The inventory lives outside workdir: the check-mode test asserts workdir stays empty.
+  const invDir = mkdtempSync(join(tmpdir(), 'rm-int-inv-'));
+  const invFile = join(invDir, 'hosts.ini');
+  writeFileSync(invFile, `[local]\nl1\nl2\n\n[local:vars]\nansible_connection=local\nworkdir=${workdir}\n`);
+  const inv = await loadInventories([invFile]);
+  rmSync(invDir, { recursive: true, force: true });
   const ctx = createRunContext({
     inventory: inv,
     bus: { emit: (e) => events.push(e), addSecrets: () => {} },
     connections: new HostConnections({ ssh: new FakeConnectionFactory() }),
-    matchHosts: simpleMatch,
-    hostVars: (i, h) => ({ ...i.hosts.get(h)!.vars }),
-    groupMembers: (i) => ({ all: [...i.hosts.keys()] }),
     options: { check },
   });
   const result = await runPlaybooks([await loadPlaybook(PLAYBOOK)], ctx);

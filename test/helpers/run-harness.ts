@@ -6,6 +6,8 @@ import type { BlockNode, Inventory, Node, Playbook, PlayNode, TaskNode } from '.
 import type { HostResult, RunEvent } from '../../engine/report/events.js';
 import { createTemplateEngine } from '../../engine/template/engine.js';
 import { evaluate } from '../../engine/template/expr.js';
+import { matchHosts } from '../../engine/inventory/pattern.js';
+import { groupMembers, hostVars } from '../../engine/inventory/vars.js';
 import { FakeConnectionFactory, type FakeStep } from './fake-connection.js';
 
 const LOC = { file: 'mem.yml', line: 1, col: 1 };
@@ -13,36 +15,14 @@ const LOC = { file: 'mem.yml', line: 1, col: 1 };
 /** `{ etcd: { hosts: ['a','b'], vars: {...} } }` and per-host vars → an Inventory. */
 export function inventory(hosts: Record<string, Record<string, unknown>>, groups: Record<string, { hosts: string[]; vars?: Record<string, unknown> }> = {}, allVars: Record<string, unknown> = {}): Inventory {
   const inv: Inventory = { hosts: new Map(), groups: new Map(), sources: ['mem'] };
-  inv.groups.set('all', { name: 'all', hosts: [], children: Object.keys(groups), vars: allVars });
+  inv.groups.set('all', { name: 'all', hosts: [], children: [...Object.keys(groups), 'ungrouped'], vars: allVars });
+  const grouped = new Set(Object.values(groups).flatMap((g) => g.hosts));
+  inv.groups.set('ungrouped', { name: 'ungrouped', hosts: Object.keys(hosts).filter((h) => !grouped.has(h)), children: [], vars: {} });
   for (const [name, g] of Object.entries(groups)) inv.groups.set(name, { name, hosts: g.hosts, children: [], vars: g.vars ?? {} });
   for (const [name, vars] of Object.entries(hosts)) {
     inv.hosts.set(name, { name, vars, groups: Object.entries(groups).filter(([, g]) => g.hosts.includes(name)).map(([n]) => n) });
   }
   return inv;
-}
-
-/** Simple stand-ins for engine/inventory: `all`, group and host names, `a:b`, `a:&b`, `a:!b`. */
-export function simpleMatch(inv: Inventory, pattern: string): string[] {
-  const all = [...inv.hosts.keys()];
-  const resolve = (t: string) => (t === 'all' || t === '*' ? all : inv.groups.get(t)?.hosts ?? (inv.hosts.has(t) ? [t] : []));
-  let out: string[] = [];
-  for (const term of pattern.split(/[:,]/).filter(Boolean)) {
-    if (term.startsWith('!')) out = out.filter((h) => !resolve(term.slice(1)).includes(h));
-    else if (term.startsWith('&')) out = out.filter((h) => resolve(term.slice(1)).includes(h));
-    else out = [...new Set([...out, ...resolve(term)])];
-  }
-  return all.filter((h) => out.includes(h));
-}
-
-function simpleHostVars(inv: Inventory, host: string): Record<string, unknown> {
-  const h = inv.hosts.get(host)!;
-  return Object.assign({}, inv.groups.get('all')?.vars, ...h.groups.map((g) => inv.groups.get(g)!.vars), h.vars);
-}
-
-function simpleGroups(inv: Inventory): Record<string, string[]> {
-  const out: Record<string, string[]> = { all: [...inv.hosts.keys()] };
-  for (const [name, g] of inv.groups) if (name !== 'all') out[name] = [...g.hosts];
-  return out;
 }
 
 export function task(module: string, args: Record<string, unknown> = {}, extra: Partial<TaskNode> = {}): TaskNode {
@@ -137,9 +117,9 @@ export function harness(inv: Inventory, o: { options?: Partial<RunOptions>; scri
     modules: FAKE_MODULES,
     templates,
     evaluate,
-    hostVars: simpleHostVars,
-    groupMembers: simpleGroups,
-    matchHosts: simpleMatch,
+    hostVars,
+    groupMembers,
+    matchHosts,
     loadVarsFile: async (f) => ({ from_file: f }),
     signal: abort.signal,
     interactive: false,
