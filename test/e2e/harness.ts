@@ -7,7 +7,6 @@ import { etcdctl, parseEtcdJson, waitClusterHealthy } from '../../engine/lab/etc
 import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
-import { missingPackages } from '../../engine/lab/prereqs.js';
 import { labUp } from '../../engine/lab/up.js';
 import { makeSpec, type LabSpec } from '../../engine/lab/spec.js';
 import { readState, type FaultMode, type LabState } from '../../engine/lab/state.js';
@@ -23,10 +22,8 @@ export interface Lab {
   nodes: string[];
 }
 
-/** True when this process can run lab tests (root and the Debian packages); otherwise callers `this.skip()`. */
-export function labAvailable(): boolean {
-  return process.getuid?.() === 0 && missingPackages().length === 0;
-}
+/** See test/helpers/lab-gate.ts: false → callers `this.skip()`; throws when skipping would hide a broken set-up. */
+export { labAvailable } from '../helpers/lab-gate.js';
 
 /** A lab name unique per process and file tag (`tag` is 1-4 lower-case letters), at most 16 characters. */
 export function labName(tag: string): string {

@@ -12,7 +12,7 @@ import { etcdctl, memberHealthy } from '../../engine/lab/etcd-query.js';
 import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { clientNsenter, hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
-import { missingPackages } from '../../engine/lab/prereqs.js';
+import { labAvailable } from '../helpers/lab-gate.js';
 import { isAlive, run, sleep, waitFor } from '../../engine/lab/proc.js';
 import { LABS_ROOT, makeSpec } from '../../engine/lab/spec.js';
 import { sshConfigPath } from '../../engine/lab/ssh-files.js';
@@ -61,7 +61,7 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
 
   before(async function () {
     this.timeout(120_000);
-    if (process.getuid?.() !== 0 || missingPackages().length) this.skip();
+    if (!labAvailable()) this.skip();
     await labDown(NAME); // a lab left by an interrupted earlier run
     report = await labUp({ name: NAME, nodes: 3, tls: true, install: false, keepOnFailure: false, log: () => undefined });
     state = readState(NAME)!;
@@ -251,7 +251,7 @@ describe('ringmaster lab down after a crashed lab up @lab', function () {
   const CRASH = `rmc${process.pid}`;
 
   before(function () {
-    if (process.getuid?.() !== 0 || missingPackages().length) this.skip();
+    if (!labAvailable()) this.skip();
   });
 
   after(async function () {
