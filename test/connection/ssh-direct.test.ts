@@ -1,6 +1,6 @@
 // Direct SSH connections against a real sshd: exec, auth by key (OpenSSH, PEM, passphrase) and agent, failures.
 import { expect } from 'chai';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshConnector, type SshOptions } from '../../engine/connection/ssh/connector.js';
 import { RingError } from '../../engine/errors/index.js';

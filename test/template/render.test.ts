@@ -7,9 +7,6 @@ import { Writable } from 'node:stream';
 import { main } from '../../engine/cli.js';
 import type { CliIO } from '../../engine/commands/types.js';
 import type { Inventory } from '../../engine/load/model.js';
-import { hostVars, groupMembers } from '../../engine/inventory/vars.js';
-import { parseExtraVars } from '../../engine/load/extra-vars.js';
-import { loadInventories } from '../../engine/load/inventory.js';
 import { createTemplateEngine } from '../../engine/template/engine.js';
 import { renderVars, type InventoryApi } from '../../engine/template/render-vars.js';
 
