@@ -24,7 +24,7 @@ interface Raw {
     header: { cluster_id: string; member_id: string; revision: number };
     version: string;
     dbSize: number;
-    leader: string;
+    leader?: string;
     raftIndex: number;
     raftTerm: number;
     raftAppliedIndex?: number;
@@ -44,7 +44,8 @@ export const etcdEndpointStatus: Fact<EndpointStatus[]> = {
       endpoint: r.Endpoint,
       clusterId: toHexId(r.Status.header.cluster_id),
       memberId: toHexId(r.Status.header.member_id),
-      leaderId: toHexId(r.Status.leader),
+      // Without quorum etcd omits `leader` (zero) and says "etcdserver: no leader" in errors.
+      leaderId: toHexId(r.Status.leader ?? 0),
       revision: Number(r.Status.header.revision),
       raftIndex: Number(r.Status.raftIndex),
       raftTerm: Number(r.Status.raftTerm),

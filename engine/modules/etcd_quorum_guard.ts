@@ -78,7 +78,7 @@ async function recover(ctx: ModuleContext, args: EtcdQuorumGuardArgs): Promise<M
   // Both reads tolerate dead endpoints: status is answered without quorum, health needs it.
   const status = await readFact(ctx, etcdEndpointStatus, endpoints);
   const health = await readFact(ctx, etcdEndpointHealth, endpoints);
-  const preferred = args.survivor;
+  const preferred = args.survivor || undefined;
   if (preferred && !members.some((m) => m.host === preferred || m.name === preferred)) {
     return { changed: false, failed: true, msg: `survivor ${preferred} is not a member of the inventory group ${group} (${members.map((m) => m.host).join(', ')})` };
   }

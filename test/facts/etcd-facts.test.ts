@@ -33,6 +33,12 @@ describe('etcd facts', () => {
     expect(s[1].clusterId).to.equal(s[0].clusterId);
   });
 
+  it('parses the status of a member that lost quorum (etcd omits the zero leader)', () => {
+    const [s] = etcdEndpointStatus.parse(fixture('endpoint-status-no-leader.json'), '', 0);
+    expect(s).to.include({ leaderId: '0000000000000000', raftIndex: 17 });
+    expect(s.errors).to.deep.equal(['etcdserver: no leader']);
+  });
+
   it('parses endpoint health including the endpoints that are down', () => {
     const h = etcdEndpointHealth.parse(fixture('endpoint-health-one-down.json'), '', 1);
     expect(h.map((x) => x.health)).to.deep.equal([true, false]);
