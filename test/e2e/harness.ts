@@ -67,7 +67,8 @@ export async function writeKeys(lab: Lab, count = 1000, tag = 'a', node = lab.no
     const puts: string[] = [];
     for (let i = start; i < Math.min(count, start + 128); i++) puts.push(`put ${keyOf(i)} ${valueOf(i, tag)}`);
     // txn reads compares, then success ops, then failure ops, each ended by an empty line.
-    chunks.push(`printf '%s\\n' '' ${puts.map((p) => `'${p}'`).join(' ')} '' '' | ${e} --command-timeout=10s txn >/dev/null`);
+    // Retried: right after members restart, one endpoint may still answer plain HTTP; the puts are idempotent.
+    chunks.push(`ok=; for i in 1 2 3 4 5 6; do printf '%s\\n' '' ${puts.map((p) => `'${p}'`).join(' ')} '' '' | ${e} --command-timeout=10s txn >/dev/null 2>/tmp/e2e-txn.err && ok=1 && break; sleep 1; done; [ -n "$ok" ] || { cat /tmp/e2e-txn.err >&2; exit 1; }`);
   }
   await sh(lab, node, `set -e\n${chunks.join('\n')}`, 60_000);
 }
