@@ -43,6 +43,8 @@ export async function runTaskOnHost(play: PlayState, task: EffectiveTask, host: 
       const itemView = hostView(play, host, [...base, layer]);
       const t0 = Date.now();
       const r = await runOnce(play, task, host, itemView, delegatedTo);
+      // set_fact in a loop: each item's facts are visible to the next item (Ansible accumulates them this way).
+      if (r.facts && typeof r.facts === 'object' && !r.failed) Object.assign(play.run.host(host).facts, r.facts);
       const loopVar = task.node.loop_control?.loop_var ?? 'item';
       results.push({ ...r, [loopVar]: items[i], ansible_loop_var: loopVar });
       onItem(host, loopLabel(play, task, itemView, items[i]), statusOf(r), r, Date.now() - t0);
@@ -174,6 +176,8 @@ function aggregate(results: ModuleResult[]): ModuleResult {
   const out: ModuleResult = {
     changed: results.some((r) => r.changed),
     results,
+    // every item's facts (later items win), so secrets among them are masked like a single set_fact's
+    ...(results.some((r) => r.facts) ? { facts: Object.assign({}, ...results.map((r) => r.facts ?? {})) } : {}),
     msg: failed ? 'one or more items failed' : 'all items completed',
   };
   if (failed) out.failed = true;

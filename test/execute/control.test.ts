@@ -123,4 +123,14 @@ describe('execute: handlers, meta, tags and variables', () => {
     await h.run(playbook(play([task('echo'), task('fact', { x: 1 })])));
     expect(h.conns.connects).to.deep.equal([]);
   });
+
+  it('lets each loop item of a set_fact see the facts set by the items before it', async () => {
+    const h = harness(inventory({ a: {} }));
+    const r = await h.run(playbook(play([
+      task('fact', { acc: "{{#if acc}}{{acc}},{{/if}}{{item}}" }, { loop: ['x', 'y', 'z'] }),
+      task('echo', { msg: '{{ acc }}' }, { name: 'show' }),
+    ])));
+    expect(r.exitCode).to.equal(0);
+    expect(h.result('show', 'a')?.msg).to.equal('x,y,z');
+  });
 });
