@@ -28,7 +28,10 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
   register: health
 `,
   async run(ctx, args) {
-    const deadline = Date.now() + (args.timeout ?? 60) * 1000;
+    // Numbers may arrive as digit strings from `-e name=value` (the schema allows both).
+    const timeout = Number(args.timeout ?? 60);
+    const delayMs = Number(args.delay ?? 2) * 1000;
+    const deadline = Date.now() + timeout * 1000;
     for (let polls = 1; ; polls++) {
       // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait out.
       const report = await poll(ctx, args).catch((e: unknown) => {
@@ -36,16 +39,20 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
         return undefined;
       });
       if (!report) {
-        await sleep((args.delay ?? 2) * 1000, ctx.signal);
+        await sleep(delayMs, ctx.signal);
         continue;
       }
       if (report.problems.length === 0 || Date.now() >= deadline) {
         const driftFails = args.fail_on_drift === true && hasDrift(report.drift);
         const failed = report.problems.length > 0 || driftFails;
         const why = [...report.problems, ...(driftFails ? [`drift: ${JSON.stringify(report.drift)}`] : [])];
-        return { ...report, changed: false, failed: failed || undefined, polls, msg: failed ? `${ctx.host}: etcd not healthy after ${args.timeout ?? 60}s: ${why.join('; ')}` : summary(report) };
+        const msg = !failed ? summary(report)
+          : report.problems.length > 0 ? `${ctx.host}: etcd not healthy after ${timeout}s: ${why.join('; ')}`
+          // etcd is fine, the inventory is not: say so first, so nobody goes hunting for a sick member.
+          : `${ctx.host}: etcd is healthy but the inventory disagrees with the live members: ${driftSentences(report.drift).join('; ')}; ${why.join('; ')}`;
+        return { ...report, changed: false, failed: failed || undefined, polls, msg };
       }
-      await sleep((args.delay ?? 2) * 1000, ctx.signal);
+      await sleep(delayMs, ctx.signal);
     }
   },
 });
@@ -68,7 +75,8 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
   const indexes = statuses.map((s) => s.raftIndex);
   const spread = indexes.length > 0 ? Math.max(...indexes) - Math.min(...indexes) : 0;
   const problems: string[] = [];
-  if (healthyVoters.length < expected) problems.push(`${healthyVoters.length} healthy started voter(s) of ${expected} expected (voters: ${voters.map((m) => m.name || m.id).join(', ')})`);
+  const sick = voters.filter((m) => !(m.started && healthy.has(m.id))).map((m) => m.name || m.id);
+  if (healthyVoters.length < expected) problems.push(`${healthyVoters.length} healthy started voter(s) of ${expected} expected (${sick.length > 0 ? `not healthy: ${sick.join(', ')}; ` : ''}voters: ${voters.map((m) => m.name || m.id).join(', ')})`);
   if (leaders.length !== 1) problems.push(leaders.length === 0 ? 'no leader' : `members disagree on the leader: ${leaders.join(', ')}`);
   if (clusterIds.length !== 1) problems.push(`several cluster IDs: ${clusterIds.join(', ')} (a member bootstrapped its own cluster)`);
   if (spread > (args.converge_tolerance ?? 20)) problems.push(`raft indexes differ by ${spread} (> ${args.converge_tolerance ?? 20})`);
@@ -117,7 +125,18 @@ function hasDrift(d: Drift): boolean {
   return d.stale.length + d.missing.length + d.unstarted.length + d.peer_url_mismatch.length > 0;
 }
 
+/** Drift as sentences an operator acts on (the JSON follows them in the message for tools). */
+export function driftSentences(d: Drift): string[] {
+  return [
+    ...d.peer_url_mismatch.map((m) => `${m.name}'s peer URL is ${m.inventory} in the inventory but ${m.live.join(',')} live (fix etcd_peer_url)`),
+    ...(d.stale.length > 0 ? [`live members not in the inventory: ${d.stale.join(', ')}`] : []),
+    ...(d.missing.length > 0 ? [`inventory hosts without a live member: ${d.missing.join(', ')}`] : []),
+    ...(d.unstarted.length > 0 ? [`members added but never started: ${d.unstarted.join(', ')}`] : []),
+  ];
+}
+
 function summary(r: Report): string {
   const d = hasDrift(r.drift) ? `; drift: ${JSON.stringify(r.drift)}` : '';
-  return `healthy: ${r.healthy_voters}/${r.voters} voters, leader ${r.leader}, cluster ${(r.cluster_ids as string[])[0]}${d}`;
+  const names = (r.members as Array<{ name: string; id: string; learner: boolean }>).map((m) => `${m.name || m.id}${m.learner ? ' (learner)' : ''}`);
+  return `healthy: ${r.healthy_voters}/${r.voters} voters (${names.join(', ')}), leader ${r.leader}, cluster ${(r.cluster_ids as string[])[0]}${d}`;
 }

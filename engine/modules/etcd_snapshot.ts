@@ -105,7 +105,7 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const file = `${dir}/etcd-${member}-${stamp()}.db`;
   const steps = [cmd('mkdir', '-p', '-m', '0700', dir), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
   const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display(), keyCountCommand(ctx, 'REVISION').display()];
-  if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${args.keep ?? 5})`);
+  if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${Number(args.keep ?? 5)})`);
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
   for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
   const p = await probe(ctx, file);
@@ -122,7 +122,7 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const local = join(destDir, sidecar.file);
   await writeFile(local, data, { mode: 0o600 });
   await writeFile(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
-  const removed = await prune(destDir, member, args.keep ?? 5);
+  const removed = await prune(destDir, member, Number(args.keep ?? 5));
   return { ...result, path: local, removed, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys, sha256 ${p.sha}) and fetched it to ${local}` };
 }
 

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateModuleArgs } from '../../engine/validate/module-args.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
 import { ALL, E, fail, fixture, ok, VARS } from '../etcd/etcd-script.js';
@@ -33,6 +34,7 @@ describe('etcd_health', () => {
     expect(result).to.include({ changed: false, voters: 3, healthy_voters: 3, leader: 'm3' });
     expect(result.failed).to.equal(undefined);
     expect(result.cluster_ids).to.deep.equal(['2c7a4b832c28098b']);
+    expect(result.msg).to.match(/^healthy: 3\/3 voters \(m\d, m\d, m\d\), leader m3, cluster 2c7a4b832c28098b; drift: /);
     expect(result.raft_indexes).to.deep.equal({ m1: 8, m2: 8, m3: 8 });
     expect(result.drift).to.deep.equal({
       stale: ['m3 (27571c27a0389ac3)'], missing: ['node9'], unstarted: [], learners: [],
@@ -45,7 +47,7 @@ describe('etcd_health', () => {
     const status = { exec: E('endpoint status -w json', ALL), ...fail('Failed to get the status of endpoint http://127.0.0.1:24593', 1, fixture('endpoint-status-3-one-down.json')) };
     const { result } = await run('etcd_health', [LIST, down, status], { expect_voters: 3, timeout: 0 });
     expect(result.failed).to.equal(true);
-    expect(result.msg).to.match(/2 healthy started voter\(s\) of 3 expected/);
+    expect(result.msg).to.match(/2 healthy started voter\(s\) of 3 expected \(not healthy: m3;/);
     expect((result.members as Array<{ name: string; healthy: boolean }>).find((m) => m.name === 'm3')!.healthy).to.equal(false);
   });
 
@@ -56,10 +58,20 @@ describe('etcd_health', () => {
     expect(result.msg).to.match(/several cluster IDs: 2c7a4b832c28098b, 7fbe93b91880098b/);
   });
 
+  it('takes timeout and delay as digit strings, which is what `-e health_timeout=3` gives a playbook', async () => {
+    const args = { expect_voters: 3, timeout: '0', delay: '0.5' };
+    expect(validateModuleArgs('etcd_health', args)).to.deep.equal([]);
+    expect(validateModuleArgs('etcd_health', { timeout: 'soon' })).to.have.length(1);
+    const { result } = await run('etcd_health', [LIST, HEALTH, STATUS()], args);
+    expect(result.failed).to.equal(undefined);
+    expect(result.healthy_voters).to.equal(3);
+  });
+
   it('fails on drift only when asked to', async () => {
     const { result } = await run('etcd_health', [LIST, HEALTH, STATUS()], { fail_on_drift: true, timeout: 0 }, { vars: { ...VARS, ...inventory } });
     expect(result.failed).to.equal(true);
     expect(result.msg).to.match(/drift: .*"missing":\["node9"\]/);
+    expect(result.msg).to.contain("etcd is healthy but the inventory disagrees with the live members: m2's peer URL is http://127.0.0.1:24699 in the inventory but http://127.0.0.1:24692 live");
   });
 });
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateModuleArgs } from '../../engine/validate/module-args.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
 import { fixture, ok, VARS } from '../etcd/etcd-script.js';
@@ -48,7 +49,10 @@ describe('etcd_snapshot action=save', () => {
     }
     writeFileSync(join(dir, 'unrelated.db'), 'not ours');
     const conn = new SnapshotConnection(steps(), DATA);
-    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir, keep: 2 }, { vars: VARS });
+    // keep as a digit string: what `-e keep=2` renders to; the schema accepts it and retention still counts 2.
+    const args = { action: 'save', dest: dir, keep: '2' };
+    expect(validateModuleArgs('etcd_snapshot', args)).to.deep.equal([]);
+    const r = await runModule('etcd_snapshot', conn, args, { vars: VARS });
     check(conn);
     expect(r).to.include({ changed: true, sha256: SHA, revision: 5, total_keys: 10, size: 28672, member: 'm1' });
     const sidecar = JSON.parse(readFileSync(`${r.path}.json`, 'utf8'));
