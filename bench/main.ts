@@ -1,7 +1,7 @@
 // `npm run bench`: runs every case for ringmaster and ansible-playbook alternately, then writes RESULTS.md and results.json.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { labDown } from '../engine/lab/down.js';
 import { packageRoot } from '../engine/paths.js';
@@ -31,13 +31,10 @@ const CASES: SshCase[] = [
 ];
 
 function version(argv: string[], re: RegExp): string {
-  try {
-    const out = execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-    return out.match(re)?.[1] ?? out.split('\n')[0];
-  } catch (e) {
-    const err = String((e as { stderr?: string }).stderr ?? '');
-    return err.match(re)?.[1] ?? 'unknown';
-  }
+  // `ssh -V` prints on stderr: look at both streams.
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  return out.match(re)?.[1] ?? (out.split('\n')[0] || 'unknown');
 }
 
 function versions(): Record<string, string> {
@@ -81,7 +78,7 @@ async function main(): Promise<void> {
   const root = packageRoot();
   const results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGb: totalmem() / 2 ** 30, kernel: release() },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGb: totalmem() / 2 ** 30, kernel: release(), loadAverage: { start: loadavg() } },
     versions: versions(), cases: CASES, runs: [], replace: [], validate: { wallMs: [], maxRssKb: [], playbooks: [] }, durationS: 0,
     notes: [
       'Hosts have clean dotfiles: this machine\'s /root/.bashrc runs `pyenv init` (~110–130 ms per remote command); the bench\'s sshds bind an empty file over it (test/helpers/sshd.ts) and lab nodes have their own /root, so the figures compare the tools, not the hosts.',
@@ -124,6 +121,7 @@ async function main(): Promise<void> {
   } finally {
     stopFleet(fleet);
     results.durationS = (Date.now() - t0) / 1000;
+    if (results.machine.loadAverage) results.machine.loadAverage.end = loadavg();
     writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 1) + '\n');
     writeReport(results);
     removeDir(dir);

@@ -7,7 +7,7 @@ import { perTask, ratio, summarize, type Summary } from './stats.js';
 /** Everything one `npm run bench` measured (written as bench/results.json). */
 export interface BenchResults {
   date: string;
-  machine: { cores: number; cpu: string; memoryGb: number; kernel: string };
+  machine: { cores: number; cpu: string; memoryGb: number; kernel: string; loadAverage?: { start: number[]; end?: number[] } };
   versions: Record<string, string>;
   notes: string[];
   cases: SshCase[];
