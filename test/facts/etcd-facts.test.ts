@@ -44,4 +44,10 @@ describe('etcd facts', () => {
     expect(h.map((x) => x.health)).to.deep.equal([true, false]);
     expect(h[1].error).to.equal('context deadline exceeded');
   });
+
+  it('gives endpoint health a shorter command timeout than other queries, overridable per inventory', () => {
+    expect(etcdEndpointHealth.command({}).render()).to.contain('--command-timeout=2s');
+    expect(etcdEndpointHealth.command({ etcdctl_health_timeout: '1s' }).render()).to.contain('--command-timeout=1s');
+    expect(etcdMembers.command({}).render()).to.contain('--command-timeout=5s');
+  });
 });
