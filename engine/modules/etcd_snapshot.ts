@@ -6,7 +6,7 @@ import { cmd, raw, type Command } from '../connection/command.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdctlCommand, etcdError, hostPort, stamp, varStr, versionOf } from './etcd-common.js';
+import { atLeast, etcdctlCommand, etcdError, hostPort, stamp, stampMs, varStr, versionOf } from './etcd-common.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
 export interface SnapshotSidecar {
@@ -102,10 +102,11 @@ const newTools = (ctx: ModuleContext) => atLeast(versionOf(ctx.vars.etcd_version
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
-  const file = `${dir}/etcd-${member}-${stamp()}.db`;
+  const file = `${dir}/etcd-${member}-${stampMs()}.db`;
   const steps = [cmd('mkdir', '-p', '-m', '0700', dir), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
   const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display(), keyCountCommand(ctx, 'REVISION').display()];
   if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${Number(args.keep ?? 5)})`);
+  if (args.fetch !== false && !args.keep_remote) commands.push(cmd('rm', '-f', file).display());
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
   for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
   const p = await probe(ctx, file);
@@ -123,7 +124,10 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   await writeFile(local, data, { mode: 0o600 });
   await writeFile(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
   const removed = await prune(destDir, member, Number(args.keep ?? 5));
-  return { ...result, path: local, removed, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys, sha256 ${p.sha}) and fetched it to ${local}` };
+  // The controller now holds a verified copy; a snapshot per run left on a control-plane node would fill its disk.
+  if (!args.keep_remote) await must(ctx, cmd('rm', '-f', file));
+  const where = args.keep_remote ? `fetched it to ${local}` : `moved it to ${local}`;
+  return { ...result, path: local, removed, remote_kept: Boolean(args.keep_remote), msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys, sha256 ${p.sha}) and ${where}` };
 }
 
 /** Keeps the newest `keep` snapshots of this member (by sidecar time); only files with a ringmaster sidecar are touched. */

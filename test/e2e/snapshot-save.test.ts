@@ -73,6 +73,8 @@ describe('snapshot-save.yml on the lab @lab @e2e', function () {
     const { host, path, sidecar } = savedFile(r);
     expect(host).to.equal(leader);
     expect(sidecar.member).to.equal(leader);
+    // the verified controller copy is the snapshot: the member's disk keeps none of them
+    expect(await sh(lab!, host, `ls ${REMOTE_DIR} 2>/dev/null; true`)).to.equal('');
     expect(sidecar.revision).to.equal(await liveRevision());
     expect(sidecar.total_keys).to.be.at.least(1000);
     expect(sidecar.key_count).to.equal(1000);
@@ -115,7 +117,7 @@ describe('snapshot-save.yml on the lab @lab @e2e', function () {
     const r = await save({ member: 'node3' }, ['--check']);
     expect(r.exitCode, explain(r)).to.equal(0);
     const planned = resultsOf(r, SAVE_TASK).find((x) => x.host === 'node3');
-    expect(planned?.commands?.some((c) => / snapshot save \/var\/lib\/etcd-snapshots\/etcd-node3-\d{8}T\d{6}Z\.db$/.test(c)), explain(r)).to.equal(true);
+    expect(planned?.commands?.some((c) => / snapshot save \/var\/lib\/etcd-snapshots\/etcd-node3-\d{8}T\d{9}Z\.db$/.test(c)), explain(r)).to.equal(true);
     expect(existsSync(dir)).to.equal(false);
     expect([await fingerprint(), ...(await remoteSnapshots())]).to.deep.equal(before);
     expect(await verifyKeys(lab!)).to.deep.equal([]);

@@ -35,31 +35,38 @@ function check(conn: ScriptedConnection) {
 describe('etcd_snapshot action=save', () => {
   const steps = (): Step[] => [
     { exec: 'mkdir -p -m 0700 /var/lib/etcd-snapshots' },
-    { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db$/, ...ok(fixture('snapshot-save.stdout')) },
-    { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{6}Z\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
+    { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/, ...ok(fixture('snapshot-save.stdout')) },
+    { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
     { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
 
-  it('fetches the snapshot with a JSON sidecar and keeps only the newest `keep`', async () => {
+  it('fetches the snapshot with a JSON sidecar, keeps only the newest `keep`, and removes the member\'s copy', async () => {
     for (const t of ['2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z']) {
       const f = `etcd-m1-${t.slice(0, 10)}.db`;
       writeFileSync(join(dir, f), 'old');
       writeFileSync(join(dir, `${f}.json`), JSON.stringify({ file: f, member: 'm1', time: t, sha256: OTHER }));
     }
     writeFileSync(join(dir, 'unrelated.db'), 'not ours');
-    const conn = new SnapshotConnection(steps(), DATA);
+    const conn = new SnapshotConnection([...steps(), { exec: /^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/ }], DATA);
     // keep as a digit string: what `-e keep=2` renders to; the schema accepts it and retention still counts 2.
     const args = { action: 'save', dest: dir, keep: '2' };
     expect(validateModuleArgs('etcd_snapshot', args)).to.deep.equal([]);
     const r = await runModule('etcd_snapshot', conn, args, { vars: VARS });
     check(conn);
-    expect(r).to.include({ changed: true, sha256: SHA, revision: 5, total_keys: 10, size: 28672, member: 'm1' });
+    expect(r).to.include({ changed: true, sha256: SHA, revision: 5, total_keys: 10, size: 28672, member: 'm1', remote_kept: false });
     const sidecar = JSON.parse(readFileSync(`${r.path}.json`, 'utf8'));
     expect(sidecar).to.include({ sha256: SHA, revision: 5, total_keys: 10, key_count: 3, member: 'm1', host: 'node1' });
     expect(readFileSync(r.path as string, 'utf8')).to.equal(DATA);
     expect(r.removed).to.deep.equal([join(dir, 'etcd-m1-2020-01-01.db')]);
     expect(readdirSync(dir).sort()).to.deep.equal(['etcd-m1-2020-01-02.db', 'etcd-m1-2020-01-02.db.json', (r.path as string).split('/').pop(), `${(r.path as string).split('/').pop()}.json`, 'unrelated.db'].sort());
+  });
+
+  it('keeps the member\'s copy with keep_remote: true', async () => {
+    const conn = new SnapshotConnection(steps(), DATA);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir, keep_remote: true }, { vars: VARS });
+    check(conn);
+    expect(r).to.include({ remote_kept: true });
   });
 
   it('fails when the fetched bytes do not match the checksum taken on the host', async () => {
@@ -73,7 +80,8 @@ describe('etcd_snapshot action=save', () => {
     const conn = new ScriptedConnection([]);
     const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS, check: true });
     expect(conn.calls).to.deep.equal([]);
-    expect(r.commands).to.have.length(6);
+    expect(r.commands).to.have.length(7);
+    expect((r.commands as string[])[6]).to.match(/^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/);
     expect((r.commands as string[])[4]).to.match(/get '' --from-key --rev=REVISION --keys-only --limit=1 -w json$/);
     expect((r.commands as string[])[1]).to.match(/snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-/);
   });
