@@ -2,7 +2,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { etcdctl, waitClusterHealthy } from '../../engine/lab/etcd-query.js';
 import {
   clusterFingerprint, endpointsOf, explain, labAvailable, labName, labStart, labStop, markManifestsExisting, resultsOf, runPlaybook,
