@@ -4,18 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshConnector, type SshOptions } from '../../engine/connection/ssh/connector.js';
-import { RingError } from '../../engine/errors/index.js';
+import { rejection } from '../helpers/rejection.js';
 import { keygen, removeDir, startSshd, workDir, type KeyPair, type Sshd } from '../helpers/sshd.js';
-
-async function rejection(p: Promise<unknown>): Promise<RingError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(RingError);
-    return e as RingError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ssh host keys', function () {
   this.timeout(30000);

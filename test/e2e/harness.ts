@@ -39,6 +39,14 @@ export async function labStart(name: string, nodes = 3): Promise<Lab> {
   return { name, spec, state, inventory: inventoryPath(spec), nodes: spec.etcdNodes.map((n) => n.name) };
 }
 
+/** A lab as a kubeadm cluster looks after its first boot: manifests say `existing`, and the cluster is healthy. */
+export async function settledLab(name: string, nodes = 3): Promise<Lab> {
+  const lab = await labStart(name, nodes);
+  await markManifestsExisting(lab);
+  await waitClusterHealthy(lab.spec, lab.state, lab.nodes[0], 30_000);
+  return lab;
+}
+
 /** Removes the lab (call from `after`, which runs even when a test failed). */
 export async function labStop(lab: Lab | undefined, name: string): Promise<void> {
   await labDown(lab?.name ?? name);

@@ -4,10 +4,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { waitClusterHealthy } from '../../engine/lab/etcd-query.js';
 import { inventoryData } from '../../engine/lab/inventory.js';
 import {
-  changedCount, cli, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, labStart, labStop, markManifestsExisting,
+  changedCount, cli, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, settledLab, labStop,
   resultsOf, runPlaybook, settledProblems, sh, verifyKeys, writeKeys, type CliRun, type Lab,
 } from './harness.js';
 
@@ -24,9 +23,7 @@ describe('health.yml on the lab @lab @e2e', function () {
   before(async function () {
     this.timeout(60_000);
     if (!labAvailable()) this.skip();
-    lab = await labStart(NAME);
-    await markManifestsExisting(lab);
-    await waitClusterHealthy(lab.spec, lab.state, 'node1', 30_000);
+    lab = await settledLab(NAME);
   });
 
   after(async function () {

@@ -1,8 +1,7 @@
 // e2e: replace-member.yml on the lab: wiped node, --check, the quorum guard, SSH lost mid-run, and a stale member (runbook 004).
 import { expect } from 'chai';
-import { waitClusterHealthy } from '../../engine/lab/etcd-query.js';
 import {
-  changedCount, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, labStart, labStop, markManifestsExisting,
+  changedCount, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, settledLab, labStop,
   members, runPlaybook, settledProblems, sh, verifyKeys, writeKeys, endpointsOf, type Lab,
 } from './harness.js';
 import { etcdctl } from '../../engine/lab/etcd-query.js';
@@ -18,9 +17,7 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
   before(async function () {
     this.timeout(60_000);
     if (!labAvailable()) this.skip();
-    lab = await labStart(NAME);
-    await markManifestsExisting(lab);
-    await waitClusterHealthy(lab.spec, lab.state, 'node1', 30_000);
+    lab = await settledLab(NAME);
   });
 
   after(async function () {

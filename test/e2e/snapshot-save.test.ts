@@ -2,9 +2,9 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { etcdctl, waitClusterHealthy } from '../../engine/lab/etcd-query.js';
+import { etcdctl } from '../../engine/lab/etcd-query.js';
 import {
-  clusterFingerprint, endpointsOf, explain, labAvailable, labName, labStart, labStop, markManifestsExisting, resultsOf, runPlaybook,
+  clusterFingerprint, endpointsOf, explain, labAvailable, labName, settledLab, labStop,  resultsOf, runPlaybook,
   sh, verifyKeys, writeKeys, type CliRun, type Lab,
 } from './harness.js';
 
@@ -24,9 +24,7 @@ describe('snapshot-save.yml on the lab @lab @e2e', function () {
   before(async function () {
     this.timeout(60_000);
     if (!labAvailable()) this.skip();
-    lab = await labStart(NAME);
-    await markManifestsExisting(lab);
-    await waitClusterHealthy(lab.spec, lab.state, 'node1', 30_000);
+    lab = await settledLab(NAME);
   });
 
   after(async function () {
