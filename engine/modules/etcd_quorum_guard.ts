@@ -88,8 +88,40 @@ async function recover(ctx: ModuleContext, args: EtcdQuorumGuardArgs): Promise<M
   if (!v.quorumLost) {
     return { ...base, failed: true, abort: true, msg: `${ctx.host}: quorum guard: quorum is intact, refusing to force a new cluster (it would drop the healthy members' votes)\n${text}\nuse replace-member.yml for a single broken member` };
   }
+  const resumed = await liveSmallerCluster(ctx, members, v.rows.filter((r) => r.healthy).map((r) => r.endpoint));
+  if (resumed) {
+    const evidence = [...v.evidence, resumed.line];
+    return { ...base, quorum_lost: false, resume: true, evidence, survivor: resumed.survivor.host, survivor_name: resumed.survivor.name, survivor_raft_index: v.rows.find((r) => r.host === resumed.survivor.host)?.raftIndex, fence: resumed.missing, readd: resumed.readd, msg: evidence.join('\n') };
+  }
   if (!v.survivor) {
     return { ...base, failed: true, msg: `no usable survivor${preferred ? ` named ${preferred} answers` : ': no member answers endpoint status'}\n${text}\nrestore from a snapshot instead (snapshot-restore.yml)` };
   }
-  return { ...base, survivor: v.survivor.host, survivor_name: v.survivor.name, survivor_raft_index: v.survivor.raftIndex, msg: text };
+  const survivor = v.survivor;
+  const fence = members.filter((m) => m.host !== survivor.host).map((m) => m.host);
+  return { ...base, resume: false, survivor: survivor.host, survivor_name: survivor.name, survivor_raft_index: survivor.raftIndex, fence, readd: fence, msg: text };
+}
+
+/**
+ * A re-run after a recovery that got as far as the forced restart: the survivor already leads a working cluster
+ * smaller than the inventory. Its member list answers (that needs quorum), so nothing must be forced again: only
+ * the inventory members missing from it are fenced and re-added.
+ */
+async function liveSmallerCluster(ctx: ModuleContext, members: SurveyMember[], healthyEndpoints: string[]) {
+  if (healthyEndpoints.length === 0) return undefined;
+  let live;
+  try {
+    live = await memberList(ctx, healthyEndpoints);
+  } catch {
+    return undefined; // no quorum anywhere: a real loss
+  }
+  const started = live.members.filter((m) => m.started);
+  const voters = new Set(started.filter((m) => !m.isLearner).map((m) => m.name));
+  const learners = new Set(started.filter((m) => m.isLearner).map((m) => m.name));
+  const survivor = members.find((m) => voters.has(m.name) && healthyEndpoints.includes(m.clientUrl));
+  if (!survivor) return undefined;
+  // Missing members are fenced and re-added; a learner that already joined keeps its data and is only promoted.
+  const missing = members.filter((m) => !voters.has(m.name) && !learners.has(m.name)).map((m) => m.host);
+  const readd = members.filter((m) => !voters.has(m.name)).map((m) => m.host);
+  const line = `the cluster already runs with quorum on ${[...voters].sort().join(', ')} (an earlier recovery got this far): nothing is forced again; ${readd.length ? `re-adding ${readd.join(', ')}` : 'no member is missing'}`;
+  return { survivor, missing, readd, line };
 }

@@ -68,4 +68,35 @@ describe('etcd_quorum_guard action=recover', () => {
     expect(r).to.include({ failed: true });
     expect(r.msg).to.match(/survivor node9 is not a member of the inventory group etcd \(node1, node2, node3\)/);
   });
+
+  it('resumes an interrupted recovery: the survivor already leads a smaller cluster, so nothing is forced again', async () => {
+    // node1 alone is a working one-member cluster (an earlier run forced it); node2 joined as a learner; node3 is gone.
+    const live = JSON.stringify({
+      header: { cluster_id: 1, member_id: 100, raft_term: 4 },
+      members: [
+        { ID: 100, name: 'm1', peerURLs: ['http://127.0.0.1:24691'], clientURLs: [URLS[0]] },
+        { ID: 101, name: 'm2', peerURLs: ['http://127.0.0.1:24692'], clientURLs: [URLS[1]], isLearner: true },
+      ],
+    });
+    const r = await run([
+      STATUS(status([{ url: URLS[0], index: 80, leader: 100 }, { url: URLS[1], index: 80, leader: 100 }]), 1),
+      HEALTH([true, false, false]),
+      { exec: E('member list -w json', URLS[0]), ...ok(live) },
+    ]);
+    expect(r.failed).to.equal(undefined);
+    expect(r).to.include({ resume: true, quorum_lost: false, survivor: 'node1' });
+    expect(r.fence).to.deep.equal(['node3']);
+    expect(r.readd).to.deep.equal(['node2', 'node3']);
+    expect(r.msg).to.match(/already runs with quorum on m1 .*nothing is forced again; re-adding node2, node3/);
+  });
+
+  it('does not resume when the healthy-looking member cannot list members (no quorum anywhere)', async () => {
+    const r = await run([
+      STATUS(status([{ url: URLS[0], index: 80 }]), 1),
+      HEALTH([true, false, false]),
+      { exec: E('member list -w json', URLS[0]), ...fail('Error: context deadline exceeded') },
+    ]);
+    expect(r).to.include({ resume: false, survivor: 'node1' });
+    expect(r.fence).to.deep.equal(['node2', 'node3']);
+  });
 });
