@@ -1,19 +1,9 @@
 // `ringmaster validate` and `ringmaster inventory` end to end through the CLI front door.
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
-import { main } from '../../engine/cli.js';
 import { packageRoot } from '../../engine/paths.js';
+import { runCli } from '../helpers/cli-io.js';
 
-async function cli(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env: {}, cwd: packageRoot() });
-  return { code, out: o, err: e };
-}
+const cli = (...argv: string[]) => runCli(argv, packageRoot(), {});
 
 const SITE = 'test/fixtures/valid/site.yml';
 const HOSTS = 'test/fixtures/valid/hosts.yml';
