@@ -9,21 +9,22 @@ import { clientHolder, clientNsenter } from './hosts.js';
 import { checkLabName } from './spec.js';
 import { readState, type LabState } from './state.js';
 
-function notUp(name: string): RingError {
-  return new RingError('E_LAB', `lab ${name} is not up; run \`ringmaster lab up --name ${name}\``, {
-    hint: `the inventory belongs to lab ${name} (all.vars.ringmaster_lab); its hosts are reachable only inside that lab`,
-  });
+function notUp(name: string, fromInventory = false): RingError {
+  const hint = fromInventory
+    ? `the inventory belongs to lab ${name} (all.vars.ringmaster_lab); its hosts are reachable only inside that lab`
+    : `\`ringmaster lab status --name ${name}\` shows a lab's state; labs that exist are listed in /var/lib/ringmaster/labs/`;
+  return new RingError('E_LAB', `lab ${name} is not up; run \`ringmaster lab up --name ${name}\``, { hint });
 }
 
 /** The lab's state when it is up (its client namespace holder alive), else E_LAB. */
-export function upLab(name: string): LabState {
+export function upLab(name: string, fromInventory = false): LabState {
   checkLabName(name);
   const state = readState(name);
-  if (!state) throw notUp(name);
+  if (!state) throw notUp(name, fromInventory);
   try {
     clientHolder(state);
   } catch {
-    throw notUp(name);
+    throw notUp(name, fromInventory);
   }
   return state;
 }
@@ -49,7 +50,7 @@ export function runInClient(state: LabState, argv: string[], cwd: string): Promi
  * throws RingError E_LAB when the lab is not up.
  */
 export async function enterLabIfNeeded(labName: string, argv: string[], io: CliIO): Promise<number | undefined> {
-  const state = upLab(labName);
+  const state = upLab(labName, true);
   if (insideLab(state)) return undefined;
   const bin = join(packageRoot(), 'bin', 'ringmaster.js');
   return runInClient(state, [process.execPath, bin, ...argv], io.cwd);
