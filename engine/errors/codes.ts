@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   E_ABORTED: { exit: EXIT.guard },
   // lab
   E_LAB: { exit: EXIT.failed },
+  // nothing was run: like a missing inventory, this is something to set up first
+  E_LAB_NOT_UP: { exit: EXIT.usage },
   E_LAB_PREREQ: { exit: EXIT.usage },
   // everything else is a bug
   E_INTERNAL: { exit: EXIT.internal, fix: 'this is a bug in ringmaster: please report it with the debug log' },

@@ -13,7 +13,7 @@ function notUp(name: string, fromInventory = false): RingError {
   const hint = fromInventory
     ? `the inventory belongs to lab ${name} (all.vars.ringmaster_lab); its hosts are reachable only inside that lab`
     : `\`ringmaster lab status --name ${name}\` shows a lab's state; labs that exist are listed in /var/lib/ringmaster/labs/`;
-  return new RingError('E_LAB', `lab ${name} is not up; run \`ringmaster lab up --name ${name}\``, { hint });
+  return new RingError('E_LAB_NOT_UP', `lab ${name} is not up; run \`ringmaster lab up --name ${name}\``, { hint });
 }
 
 /** The lab's state when it is up (its client namespace holder alive), else E_LAB. */

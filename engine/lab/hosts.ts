@@ -92,11 +92,11 @@ export async function hostShell(state: LabState, host: string, script: string, t
     '/bin/sh', '-c', script], { timeoutMs, env: CLEAN_ENV });
 }
 
-/** The holder of the client namespace, or E_LAB when the lab is not up. */
+/** The holder of the client namespace, or E_LAB_NOT_UP when the lab is not up. */
 export function clientHolder(state: LabState): ProcRef {
   const ref = state.procs.client;
   if (!isAlive(ref)) {
-    throw new RingError('E_LAB', `lab ${state.name} is not up`, { hint: `run \`ringmaster lab up --name ${state.name}\`` });
+    throw new RingError('E_LAB_NOT_UP', `lab ${state.name} is not up`, { hint: `run \`ringmaster lab up --name ${state.name}\`` });
   }
   return ref;
 }

@@ -77,6 +77,8 @@ describe('lab plan', () => {
 
   it('refuses to run a playbook for a lab that is not up', async () => {
     const e = await errorOf(enterLabIfNeeded('absentlab', ['run', 'x.yml'], io()));
-    expect(e).to.include({ code: 'E_LAB', message: 'lab absentlab is not up; run `ringmaster lab up --name absentlab`' });
+    expect(e).to.include({ code: 'E_LAB_NOT_UP', message: 'lab absentlab is not up; run `ringmaster lab up --name absentlab`' });
+    // nothing ran: a set-up problem (exit 1), not a failed task (exit 2)
+    expect((e as unknown as { exitCode: number }).exitCode).to.equal(1);
   });
 });

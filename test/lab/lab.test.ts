@@ -134,7 +134,7 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
     const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' };
     let err: unknown;
     await enterLabIfNeeded('nosuchlab', ['run'], io).catch((e) => (err = e));
-    expect(err).to.have.property('code', 'E_LAB');
+    expect(err).to.have.property('code', 'E_LAB_NOT_UP');
     expect((err as Error).message).to.contain('lab nosuchlab is not up; run `ringmaster lab up --name nosuchlab`');
   });
 
