@@ -2,8 +2,8 @@
 import type { Command, Part } from '../connection/command.js';
 import { RingError } from '../errors/index.js';
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { memberLabel } from '../etcd/drift.js';
 import { findMember, type Member, type MemberList } from '../etcd/members.js';
-import { etcdEndpointHealth, type EndpointHealth } from '../facts/etcd-endpoint-health.js';
 import { etcdEndpointStatus, type EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdMembers, lastLine } from '../facts/etcd-members.js';
 import type { Fact } from '../facts/fact.js';
@@ -39,16 +39,6 @@ export function clientEndpoints(members: Member[]): string[] {
   return members.filter((m) => m.started && m.clientURLs.length > 0).map((m) => m.clientURLs[0]);
 }
 
-/** IDs of the members whose first client URL answered `endpoint health` true. */
-export async function healthyMembers(ctx: ModuleContext, members: Member[]): Promise<{ healthy: Set<string>; report: EndpointHealth[] }> {
-  const endpoints = clientEndpoints(members);
-  if (endpoints.length === 0) return { healthy: new Set(), report: [] };
-  const report = await readFact(ctx, etcdEndpointHealth, endpoints);
-  const up = new Set(report.filter((h) => h.health).map((h) => h.endpoint));
-  const healthy = new Set(members.filter((m) => m.clientURLs.length > 0 && up.has(m.clientURLs[0])).map((m) => m.id));
-  return { healthy, report };
-}
-
 /** `endpoint status` of every started member; members that do not answer are simply absent. */
 export function endpointStatus(ctx: ModuleContext, members: Member[]): Promise<EndpointStatus[]> {
   const endpoints = clientEndpoints(members);
@@ -56,17 +46,27 @@ export function endpointStatus(ctx: ModuleContext, members: Member[]): Promise<E
   return readFact(ctx, etcdEndpointStatus, endpoints);
 }
 
-/** A member reference as users write it: a hex ID, a peer URL or a name. */
+/**
+ * A member reference as users write it: a hex ID, a peer URL or a name. A name is only a hint (a dead member may
+ * share a live node's name): when several members carry it, the reference is refused rather than guessed.
+ */
 export function resolveMember(members: Member[], ref: string): Member | undefined {
   if (/^[a-z]+:\/\//i.test(ref)) return findMember(members, { peerURL: ref });
-  if (/^[0-9a-f]{16}$/i.test(ref)) return findMember(members, { id: ref }) ?? findMember(members, { name: ref });
-  return findMember(members, { name: ref });
+  if (/^[0-9a-f]{16}$/i.test(ref)) {
+    const byId = findMember(members, { id: ref });
+    if (byId) return byId;
+  }
+  const named = members.filter((m) => m.name !== '' && m.name === ref);
+  if (named.length > 1) {
+    throw new RingError('E_TASK_FAILED', `the name ${ref} is carried by ${named.length} members: ${named.map(label).join(', ')}`, {
+      hint: 'members are known by ID and peer URL: name the member by its hex ID or peer URL',
+    });
+  }
+  return named[0];
 }
 
-/** How a member is named in messages: `node3 (8e9e05c52164694d)`. */
-export function label(m: Member): string {
-  return m.name ? `${m.name} (${m.id})` : `unstarted member ${m.id} (${m.peerURLs.join(',')})`;
-}
+/** How a member is named in messages: `node3 (8e9e05c52164694d, https://10.0.0.13:2380)`. */
+export const label = memberLabel;
 
 /** An etcdctl command for this host with the task's endpoints. */
 export function etcdctlCommand(ctx: ModuleContext, endpoints: string[] | undefined, ...args: Part[]): Command {

@@ -1,11 +1,12 @@
 // `etcd_member`: add (learner where supported), promote or remove one member by live identity; idempotent, retrying etcd's transient refusals.
 import { parseEtcdJson, toHexId } from '../etcd/json.js';
-import { findMember, initialCluster, type Member } from '../etcd/members.js';
+import { findMember, initialCluster, type Member, type MemberList } from '../etcd/members.js';
 import { checkStep } from '../etcd/quorum.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdMemberArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, endpointsArg, etcdctlCommand, etcdError, healthyMembers, label, memberList, readFact, runEtcdctl, varStr, versionOf } from './etcd-common.js';
+import { atLeast, endpointsArg, etcdctlCommand, etcdError, label, memberList, readFact, resolveMember, runEtcdctl, varStr, versionOf } from './etcd-common.js';
+import { judge } from './etcd-view.js';
 
 /** etcd refuses reconfiguration for ~5 s after a member joins (strict reconfig check); that passes by itself. */
 const UNHEALTHY = /unhealthy cluster/;
@@ -13,7 +14,7 @@ const UNHEALTHY = /unhealthy cluster/;
 const NOT_IN_SYNC = /in sync with leader|unhealthy cluster/;
 
 type Ctx = ModuleContext;
-interface Job { args: EtcdMemberArgs; endpoints?: string[]; members: Member[]; retry: { timeoutS: number; delayS: number } }
+interface Job { args: EtcdMemberArgs; endpoints?: string[]; list: MemberList; members: Member[]; retry: { timeoutS: number; delayS: number } }
 
 export const etcdMemberModule = defineModule<EtcdMemberArgs>({
   name: 'etcd_member',
@@ -32,7 +33,7 @@ export const etcdMemberModule = defineModule<EtcdMemberArgs>({
   async run(ctx, args) {
     const endpoints = endpointsArg(args.endpoints);
     const list = await memberList(ctx, endpoints);
-    const job: Job = { args, endpoints, members: list.members, retry: { timeoutS: args.timeout ?? 60, delayS: args.delay ?? 1 } };
+    const job: Job = { args, endpoints, list, members: list.members, retry: { timeoutS: args.timeout ?? 60, delayS: args.delay ?? 1 } };
     const state = args.state ?? 'present';
     if (state === 'absent') return absent(ctx, job);
     if (state === 'promoted') return promoted(ctx, job);
@@ -75,7 +76,7 @@ async function present(ctx: Ctx, job: Job): Promise<ModuleResult> {
   }
   const learner = await decideLearner(ctx, job);
   if (!learner) {
-    const { healthy } = await healthyMembers(ctx, job.members);
+    const { healthy } = await judge(ctx, job.list);
     const verdict = checkStep(job.members, healthy, { kind: 'add', learner: false }, `adding ${name} as a voter`);
     if (!verdict.safe) return { changed: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}` };
   }
@@ -107,21 +108,29 @@ async function decideLearner(ctx: Ctx, job: Job): Promise<boolean> {
   return atLeast(version, 3, 4);
 }
 
+/**
+ * The member a remove/promote means: by ID, else by peer URL (members are known by ID and peer URL), and by name only
+ * when no peer URL is given and no other member carries that name (a dead member may share a live node's name).
+ */
 function target(ctx: Ctx, job: Job): { member?: Member; ref: string } {
   const { args } = job;
   if (args.id) return { member: findMember(job.members, { id: args.id.padStart(16, '0') }), ref: `id ${args.id}` };
   const name = wantedName(ctx, args);
   // An explicit name never falls back to the host's own peer URL: that could pick the wrong member.
   const peers = args.name !== undefined && !(args.peer_urls && args.peer_urls.length > 0) ? [] : wantedPeers(ctx, args);
-  // An unstarted member has no name yet: its peer URL is then the only handle on it.
-  const member = findMember(job.members, { name }) ?? job.members.find((m) => m.peerURLs.some((u) => peers.includes(u)));
-  return { member, ref: peers.length > 0 ? `${name} (${peers.join(',')})` : name };
+  if (peers.length > 0) return { member: job.members.find((m) => m.peerURLs.some((u) => peers.includes(u))), ref: `${name} (${peers.join(',')})` };
+  try {
+    return { member: resolveMember(job.members, name), ref: name };
+  } catch (e) {
+    throw etcdError(ctx, (e as Error).message, 'give `peer_urls` or `id`');
+  }
 }
 
 async function absent(ctx: Ctx, job: Job): Promise<ModuleResult> {
   const { member, ref } = target(ctx, job);
   if (!member) return done(`member ${ref} already absent`, {});
-  const { healthy } = await healthyMembers(ctx, job.members);
+  // Re-read right before the change: someone may have stopped a member since the guard task ran.
+  const { healthy } = await judge(ctx, job.list);
   const verdict = checkStep(job.members, healthy, { kind: 'remove', memberId: member.id }, `removing ${label(member)}`);
   if (!verdict.safe) return { changed: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}`, member_id: member.id };
   const command = etcdctlCommand(ctx, job.endpoints, 'member', 'remove', member.id);

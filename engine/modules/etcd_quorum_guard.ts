@@ -1,11 +1,13 @@
-// `etcd_quorum_guard`: refuses (abort, exit code 8) a stop/remove/add that would leave healthy voters below quorum.
-import { checkStep, type PlannedStep } from '../etcd/quorum.js';
+// `etcd_quorum_guard`: refuses (abort, exit code 8) a step, or a whole replacement, any state of which would leave healthy voters below quorum.
+import type { Member } from '../etcd/members.js';
+import { checkSequence, replacementSteps, type PlannedStep, type ReplacementTarget } from '../etcd/quorum.js';
 import { survey, type SurveyMember } from '../etcd/survivor.js';
 import { etcdEndpointHealth } from '../facts/etcd-endpoint-health.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdQuorumGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { endpointsArg, healthyMembers, label, memberList, readFact, resolveMember, varStr } from './etcd-common.js';
+import { endpointsArg, label, memberList, readFact, resolveMember, varStr } from './etcd-common.js';
+import { clusterView } from './etcd-view.js';
 
 export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
   name: 'etcd_quorum_guard',
@@ -21,28 +23,11 @@ export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
 `,
   async run(ctx, args) {
     if (args.action === 'recover') return recover(ctx, args);
-    const endpoints = endpointsArg(args.endpoints);
-    const list = await memberList(ctx, endpoints);
-    const { healthy } = await healthyMembers(ctx, list.members);
-    let step: PlannedStep;
-    let what: string;
-    if (args.action === 'add') {
-      step = { kind: 'add', learner: args.learner === true };
-      what = `adding ${args.member ?? 'a member'}${args.learner ? ' as a learner' : ' as a voter'}`;
-    } else {
-      if (!args.member) return { changed: false, failed: true, msg: `etcd_quorum_guard: action ${args.action} needs \`member\` (a name, hex ID or peer URL)` };
-      const m = resolveMember(list.members, args.member);
-      if (!m) {
-        return {
-          changed: false,
-          safe: true,
-          msg: `member ${args.member} is not in the live member list (${list.members.map(label).join(', ')}); ${args.action === 'remove' ? 'removing' : 'stopping'} it cannot change the quorum`,
-        };
-      }
-      step = { kind: args.action, memberId: m.id };
-      what = `${args.action === 'stop' ? 'stopping' : 'removing'} ${label(m)}`;
-    }
-    const verdict = checkStep(list.members, healthy, step, what);
+    const view = await clusterView(ctx, endpointsArg(args.endpoints));
+    const members = view.list.members;
+    const plan = args.action === 'replace' ? replacePlan(ctx, args, members) : singlePlan(args, members);
+    if ('result' in plan) return plan.result;
+    const verdict = checkSequence(members, view.healthy, plan.steps, plan.labels);
     const numbers: ModuleResult = {
       changed: false,
       safe: verdict.safe,
@@ -52,12 +37,62 @@ export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
       quorum: verdict.before.quorum,
       fault_tolerance: verdict.before.faultTolerance,
       after: { voters: verdict.after.voters, healthy_voters: verdict.after.healthyVoters, quorum: verdict.after.quorum, fault_tolerance: verdict.after.faultTolerance },
-      cluster_id: list.clusterId,
+      states: verdict.states.map((s) => ({ step: s.label, voters: s.state.voters, healthy_voters: s.state.healthyVoters, quorum: s.state.quorum, safe: s.safe })),
+      cluster_id: view.list.clusterId,
+      foreign: view.foreign.map((f) => ({ ...memberFacts(f.member), cluster_id: f.clusterId })),
     };
     if (!verdict.safe) return { ...numbers, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}` };
     return { ...numbers, msg: verdict.explanation };
   },
 });
+
+type Plan = { steps: PlannedStep[]; labels: string[] } | { result: ModuleResult };
+
+/** stop / remove / add: one step. */
+function singlePlan(args: EtcdQuorumGuardArgs, members: Member[]): Plan {
+  if (args.action === 'add') {
+    return { steps: [{ kind: 'add', learner: args.learner === true }], labels: [`adding ${args.member ?? 'a member'}${args.learner ? ' as a learner' : ' as a voter'}`] };
+  }
+  if (!args.member) return { result: { changed: false, failed: true, msg: `etcd_quorum_guard: action ${args.action} needs \`member\` (a hex ID or peer URL)` } };
+  const m = resolveMember(members, args.member);
+  if (!m) {
+    return {
+      result: {
+        changed: false,
+        safe: true,
+        msg: `member ${args.member} is not in the live member list (${members.map(label).join(', ')}); ${args.action === 'remove' ? 'removing' : 'stopping'} it cannot change the quorum`,
+      },
+    };
+  }
+  const kind = args.action === 'stop' ? 'stop' : 'remove';
+  return { steps: [{ kind, memberId: m.id }], labels: [`${kind === 'stop' ? 'stopping' : 'removing'} ${label(m)}`] };
+}
+
+/**
+ * replace: the whole sequence a replacement passes through — stale members removed, every target stopped and
+ * removed, then each added back, started and promoted — judged state by state before anything changes.
+ */
+function replacePlan(ctx: ModuleContext, args: EtcdQuorumGuardArgs, members: Member[]): Plan {
+  const refs = [...(args.members ?? []), ...(args.member ? [args.member] : [])];
+  if (refs.length === 0) return { result: { changed: false, failed: true, msg: 'etcd_quorum_guard: action replace needs `member` or `members` (hex IDs or peer URLs)' } };
+  const learner = args.learner !== false;
+  const stale = (args.remove_first ?? []).map((r) => resolveMember(members, r)).filter((m): m is Member => m !== undefined);
+  const targets: ReplacementTarget[] = refs.map((ref) => ({ liveId: resolveMember(members, ref)?.id, key: ref }));
+  const steps = replacementSteps(stale.map((m) => m.id), targets, learner);
+  const byId = new Map(members.map((m) => [m.id, m]));
+  const named = (id: string) => (byId.has(id) ? label(byId.get(id)!) : id.replace(/^new:/, ''));
+  const labels = steps.map((s) => {
+    const who = s.memberId === undefined ? 'a member' : named(s.memberId);
+    if (s.kind === 'add') return `adding ${who} as a ${s.learner ? 'learner' : 'voter'}`;
+    return `${{ stop: 'stopping', start: 'starting', remove: 'removing', promote: 'promoting' }[s.kind]} ${who}`;
+  });
+  ctx.log(`quorum guard: evaluating ${steps.length} step(s) of replacing ${refs.join(', ')}`);
+  return { steps, labels };
+}
+
+function memberFacts(m: Member) {
+  return { id: m.id, name: m.name, peer_urls: m.peerURLs };
+}
 
 /** The inventory group's members and their client URLs: without quorum the member list cannot be read, the inventory can. */
 function inventoryMembers(ctx: ModuleContext, group: string): SurveyMember[] {

@@ -37,7 +37,7 @@ describe('etcd_health', () => {
     expect(result.msg).to.match(/^healthy: 3\/3 voters \(m\d, m\d, m\d\), leader m3, cluster 2c7a4b832c28098b; drift: /);
     expect(result.raft_indexes).to.deep.equal({ m1: 8, m2: 8, m3: 8 });
     expect(result.drift).to.deep.equal({
-      stale: ['m3 (27571c27a0389ac3)'], missing: ['node9'], unstarted: [], learners: [],
+      stale: ['m3 (27571c27a0389ac3, http://127.0.0.1:24693)'], missing: ['node9'], unstarted: [], learners: [],
       peer_url_mismatch: [{ name: 'm2', inventory: 'http://127.0.0.1:24699', live: ['http://127.0.0.1:24692'] }],
     });
   });
@@ -47,7 +47,7 @@ describe('etcd_health', () => {
     const status = { exec: E('endpoint status -w json', ALL), ...fail('Failed to get the status of endpoint http://127.0.0.1:24593', 1, fixture('endpoint-status-3-one-down.json')) };
     const { result } = await run('etcd_health', [LIST, down, status], { expect_voters: 3, timeout: 0 });
     expect(result.failed).to.equal(true);
-    expect(result.msg).to.match(/2 healthy started voter\(s\) of 3 expected \(not healthy: m3;/);
+    expect(result.msg).to.match(/2 healthy voter\(s\) of 3 live voter\(s\), 3 expected by the inventory \(not healthy: m3 \(27571c27a0389ac3, http:\/\/127.0.0.1:24693\)\)/);
     expect((result.members as Array<{ name: string; healthy: boolean }>).find((m) => m.name === 'm3')!.healthy).to.equal(false);
   });
 
@@ -55,7 +55,10 @@ describe('etcd_health', () => {
     const split = fixture('endpoint-status-3.json').replace(/"cluster_id":3204957111581149579,"member_id":2834765446970383043/, '"cluster_id":9204957111581149579,"member_id":2834765446970383043');
     const { result } = await run('etcd_health', [LIST, HEALTH, STATUS(split)], { expect_voters: 3, timeout: 0 });
     expect(result.failed).to.equal(true);
-    expect(result.msg).to.match(/several cluster IDs: 2c7a4b832c28098b, 7fbe93b91880098b/);
+    // It is named by ID and peer URL, is not counted as a healthy voter, and the fix is named.
+    expect(result.msg).to.contain('m3 (27571c27a0389ac3, http://127.0.0.1:24693) is in cluster 7fbe93b91880098b, the others in 2c7a4b832c28098b: it bootstrapped its own cluster — runbook: replace-member.yml -e target=m3');
+    expect(result).to.include({ healthy_voters: 2 });
+    expect(result.cluster_ids).to.deep.equal(['2c7a4b832c28098b', '7fbe93b91880098b']);
   });
 
   it('takes timeout and delay as digit strings, which is what `-e health_timeout=3` gives a playbook', async () => {

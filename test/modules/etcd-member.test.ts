@@ -7,6 +7,9 @@ import { ALL, E, fail, fixture, ID, ok, VARS } from '../etcd/etcd-script.js';
 const LIST = { exec: E('member list -w json'), ...ok(fixture('member-list-3.json')) };
 const HEALTHY = { exec: E('endpoint health -w json', ALL), ...ok(fixture('endpoint-health-3.json')) };
 const M3_DOWN = { exec: E('endpoint health -w json', ALL), ...fail('Error: unhealthy cluster', 1, fixture('endpoint-health-3-one-down.json')) };
+/** Each member's endpoint says which cluster it is in: the guard counts a member healthy only in this cluster. */
+const STATUS = { exec: E('endpoint status -w json', ALL), ...ok(fixture('endpoint-status-3.json')) };
+const STATUS_M3_DOWN = { exec: E('endpoint status -w json', ALL), ...fail('Failed to get the status of endpoint http://127.0.0.1:24593', 1, fixture('endpoint-status-3-one-down.json')) };
 const UNHEALTHY = fail(fixture('member-add-unhealthy.stderr'));
 const ADD_M4 = E('member add m4 --peer-urls=http://127.0.0.1:24694 --learner -w json');
 
@@ -20,26 +23,26 @@ async function run(module: string, steps: Step[], args: Record<string, unknown>,
 
 describe('etcd_quorum_guard', () => {
   it('refuses to remove a healthy member when another voter is down, with the arithmetic', async () => {
-    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN], { action: 'remove', member: 'm1' });
+    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN, STATUS_M3_DOWN], { action: 'remove', member: 'm1' });
     expect(result).to.include({ failed: true, abort: true, voters: 3, healthy_voters: 2, quorum: 2 });
-    expect(result.msg).to.match(/after removing m1 \(da0c86105c2549da\): voters 2, healthy voters 1, quorum 2, fault tolerance 0 → refused: 1 healthy voter\(s\) would be below the quorum of 2/);
+    expect(result.msg).to.match(/after removing m1 \(da0c86105c2549da, http:\/\/127.0.0.1:24691\): voters 2, healthy voters 1, quorum 2, fault tolerance 0 → refused: after removing m1 \(da0c86105c2549da, http:\/\/127.0.0.1:24691\), 1 healthy voter\(s\) would be below the quorum of 2/);
   });
 
   it('allows removing the member that is already down and reports the numbers', async () => {
-    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN], { action: 'remove', member: ID.m3 });
+    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN, STATUS_M3_DOWN], { action: 'remove', member: ID.m3 });
     expect(result).to.include({ changed: false, safe: true, healthy_voters: 2 });
     expect(result.failed).to.equal(undefined);
     expect(result.after).to.deep.equal({ voters: 2, healthy_voters: 2, quorum: 2, fault_tolerance: 0 });
   });
 
   it('refuses to stop a second member of three and finds it by peer URL', async () => {
-    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN], { action: 'stop', member: 'http://127.0.0.1:24692' });
+    const { result } = await run('etcd_quorum_guard', [LIST, M3_DOWN, STATUS_M3_DOWN], { action: 'stop', member: 'http://127.0.0.1:24692' });
     expect(result).to.include({ abort: true });
     expect(result.msg).to.match(/stopping m2/);
   });
 
   it('says why a member that is not in the list cannot change the quorum', async () => {
-    const { result } = await run('etcd_quorum_guard', [LIST, HEALTHY], { action: 'remove', member: 'node9' });
+    const { result } = await run('etcd_quorum_guard', [LIST, HEALTHY, STATUS], { action: 'remove', member: 'node9' });
     expect(result).to.include({ changed: false, safe: true });
     expect(result.msg).to.match(/node9 is not in the live member list/);
   });
@@ -63,7 +66,7 @@ describe('etcd_member state=present', () => {
     const conn = new ScriptedConnection([LIST]);
     const err = await runModule('etcd_member', conn, { name: 'node3', peer_urls: ['http://127.0.0.1:24693'] }, { vars: VARS }).catch((e) => e);
     expect(err.code).to.equal('E_TASK_FAILED');
-    expect(err.message).to.match(/stale member: peer URL http:\/\/127.0.0.1:24693 belongs to started member m3 \(27571c27a0389ac3\), not node3/);
+    expect(err.message).to.match(/stale member: peer URL http:\/\/127.0.0.1:24693 belongs to started member m3 \(27571c27a0389ac3, http:\/\/127.0.0.1:24693\), not node3/);
     expect(err.hint).to.match(/state=absent id=27571c27a0389ac3/);
     expect(err.details.host).to.equal('node1');
   });
@@ -71,7 +74,7 @@ describe('etcd_member state=present', () => {
   it('refuses a name registered with another peer URL', async () => {
     const conn = new ScriptedConnection([LIST]);
     const err = await runModule('etcd_member', conn, { name: 'm3', peer_urls: ['http://127.0.0.1:24699'] }, { vars: VARS }).catch((e) => e);
-    expect(err.message).to.match(/stale member: name m3 is registered as m3 \(27571c27a0389ac3\) with peer URL http:\/\/127.0.0.1:24693/);
+    expect(err.message).to.match(/stale member: name m3 is registered as m3 \(27571c27a0389ac3, http:\/\/127.0.0.1:24693\) with peer URL http:\/\/127.0.0.1:24693/);
   });
 
   it('retries "unhealthy cluster" refusals and returns the new ID and --initial-cluster', async () => {
@@ -91,7 +94,7 @@ describe('etcd_member state=present', () => {
   });
 
   it('adds a voter only after the quorum check, and aborts when it would be unsafe', async () => {
-    const { result } = await run('etcd_member', [LIST, M3_DOWN], { name: 'm5', peer_urls: ['http://127.0.0.1:24695'], learner: 'false' });
+    const { result } = await run('etcd_member', [LIST, M3_DOWN, STATUS_M3_DOWN], { name: 'm5', peer_urls: ['http://127.0.0.1:24695'], learner: 'false' });
     expect(result).to.include({ failed: true, abort: true });
     expect(result.msg).to.match(/adding m5 as a voter: voters 4, healthy voters 2, quorum 3, fault tolerance 0 → refused/);
   });
@@ -114,9 +117,9 @@ describe('etcd_member state=present', () => {
 
 describe('etcd_member state=absent', () => {
   it('removes by live ID after the quorum check', async () => {
-    const { result } = await run('etcd_member', [LIST, M3_DOWN, { exec: E(`member remove ${ID.m3}`), ...ok(fixture('member-remove.stdout')) }], { state: 'absent', name: 'm3' });
+    const { result } = await run('etcd_member', [LIST, M3_DOWN, STATUS_M3_DOWN, { exec: E(`member remove ${ID.m3}`), ...ok(fixture('member-remove.stdout')) }], { state: 'absent', name: 'm3' });
     expect(result).to.include({ changed: true, member_id: ID.m3 });
-    expect(result.msg).to.match(/removed m3 \(27571c27a0389ac3\); before: voters 3/);
+    expect(result.msg).to.match(/removed m3 \(27571c27a0389ac3, http:\/\/127.0.0.1:24693\); before: voters 3/);
   });
 
   it('is a no-op when the member is already absent', async () => {
@@ -125,12 +128,12 @@ describe('etcd_member state=absent', () => {
   });
 
   it('aborts instead of removing when quorum would be lost', async () => {
-    const { result } = await run('etcd_member', [LIST, M3_DOWN], { state: 'absent', id: ID.m2 });
+    const { result } = await run('etcd_member', [LIST, M3_DOWN, STATUS_M3_DOWN], { state: 'absent', id: ID.m2 });
     expect(result).to.include({ failed: true, abort: true, member_id: ID.m2 });
   });
 
   it('treats "member not found" during the removal as already done', async () => {
-    const { result } = await run('etcd_member', [LIST, HEALTHY, { exec: E(`member remove ${ID.m3}`), ...fail(fixture('member-remove-not-found.stderr')) }], { state: 'absent', id: ID.m3 });
+    const { result } = await run('etcd_member', [LIST, HEALTHY, STATUS, { exec: E(`member remove ${ID.m3}`), ...fail(fixture('member-remove-not-found.stderr')) }], { state: 'absent', id: ID.m3 });
     expect(result).to.include({ changed: false });
     expect(result.msg).to.match(/already removed/);
   });
@@ -157,6 +160,6 @@ describe('etcd_member state=promoted', () => {
 
   it('is a no-op when the member is already a voter', async () => {
     const { result } = await run('etcd_member', [LIST], { state: 'promoted', name: 'm2' });
-    expect(result).to.include({ changed: false, msg: `member m2 (${ID.m2}) is already a voter` });
+    expect(result).to.include({ changed: false, msg: `member m2 (${ID.m2}, http://127.0.0.1:24692) is already a voter` });
   });
 });
