@@ -140,6 +140,8 @@ export const HELPERS: ReadonlyArray<readonly [string, Helper]> = [
   ['pluck', (...a) => { const [[v, key], o] = split(a); return list(v, 'pluck', o).map((item) => getPath(item, key)); }],
   ['quote', (...a) => { const [[v], o] = split(a); return shellQuote(str(v, 'quote', o)); }],
   ['replace', (...a) => { const [[v, from, to], o] = split(a); return str(v, 'replace', o).split(str(from, 'replace', o)).join(toText(to)); }],
+  // `-e targets=node3,node4` arrives as text: split it into a list (items trimmed, empty ones dropped).
+  ['split', (...a) => { const [[v, sep], o] = split(a); return str(v, 'split', o).split(sep === undefined ? ',' : toText(sep)).map((x) => x.trim()).filter((x) => x !== ''); }],
   ['trim', (...a) => { const [[v], o] = split(a); return str(v, 'trim', o).trim(); }],
   ['upper', (...a) => { const [[v], o] = split(a); return str(v, 'upper', o).toUpperCase(); }],
   ['yaml', plain((v: unknown) => YAML.stringify(v).replace(/\n$/, ''))],
