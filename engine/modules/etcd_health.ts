@@ -107,7 +107,12 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
       const m = hostOf.get(i.host);
       return [i.host, m ? { present: true, ...facts(m) } : { present: false, id: '', name: i.name, peer_urls: [i.peer], healthy: false, foreign: false, started: false, learner: false }];
     })),
-    stale_members: list.members.filter((m) => stale.has(m.id)).map(facts),
+    // Inventory hosts whose member is healthy in this cluster, and those of them that vote: what playbooks decide on.
+    healthy_hosts: inventory.filter((i) => healthy.has(hostOf.get(i.host)?.id ?? '')).map((i) => i.host),
+    voting_hosts: inventory.filter((i) => { const m = hostOf.get(i.host); return m !== undefined && healthy.has(m.id) && !m.isLearner; }).map((i) => i.host),
+    // Leftovers no inventory host claims (runbook 004): the unhealthy ones are removable; healthy ones are someone's.
+    stale_members: list.members.filter((m) => stale.has(m.id) && !healthy.has(m.id)).map(facts),
+    unknown_members: list.members.filter((m) => stale.has(m.id) && healthy.has(m.id)).map(facts),
     drift: driftOf(inventory, list.members),
   };
 }

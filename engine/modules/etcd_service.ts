@@ -2,7 +2,9 @@
 import { cmd, raw, type Command } from '../connection/command.js';
 import type { EtcdServiceArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { etcdctlCommand, etcdError, hostPort, sleep, varStr } from './etcd-common.js';
+import { checkStep } from '../etcd/quorum.js';
+import { etcdctlCommand, etcdError, hostPort, label, sleep, varStr } from './etcd-common.js';
+import { clusterView } from './etcd-view.js';
 
 type Flavor = 'static-pod' | 'docker' | 'systemd';
 
@@ -66,6 +68,10 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
     const want = args.state;
     const already = (want === 'stopped' && now === 'stopped') || (want === 'started' && now === 'running');
     const commands: string[] = [];
+    if (!already && want === 'stopped' && (args.guard_endpoints?.length ?? 0) > 0) {
+      const refused = await recheckStop(ctx, args.guard_endpoints!);
+      if (refused) return refused;
+    }
     if (!already) {
       const c = change(ctx, args, flavor, want);
       commands.push(c.display());
@@ -81,6 +87,22 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
     return { ...result, msg: `etcd (${flavor}) ${already ? 'already ' : ''}${want}${where}` };
   },
 });
+
+/**
+ * Right before stopping, the live facts the guard task relied on are read again from `guard_endpoints`: a member
+ * someone else stopped in between would make this stop the one that loses quorum. The member is this host's, found
+ * by its peer URL. Returns the refusal, or undefined to go on.
+ */
+async function recheckStop(ctx: ModuleContext, endpoints: string[]): Promise<ModuleResult | undefined> {
+  const view = await clusterView(ctx, endpoints);
+  const peer = varStr(ctx.vars, 'etcd_peer_url', '');
+  const me = view.list.members.find((m) => m.peerURLs.includes(peer));
+  if (!me) return undefined; // not a member (any more): stopping it cannot change the quorum
+  const verdict = checkStep(view.list.members, view.healthy, { kind: 'stop', memberId: me.id }, `stopping ${label(me)}`);
+  ctx.log(`re-checked before stopping: ${verdict.explanation}`);
+  if (verdict.safe) return undefined;
+  return { changed: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard (re-checked right before the stop): ${verdict.explanation}` };
+}
 
 /** Stopped: the client port no longer answers. Started: the local endpoint is healthy (or its port answers). */
 async function waitFor(ctx: ModuleContext, args: EtcdServiceArgs, want: 'stopped' | 'started', timeoutS: number): Promise<string> {

@@ -144,5 +144,7 @@ export const HELPERS: ReadonlyArray<readonly [string, Helper]> = [
   ['split', (...a) => { const [[v, sep], o] = split(a); return str(v, 'split', o).split(sep === undefined ? ',' : toText(sep)).map((x) => x.trim()).filter((x) => x !== ''); }],
   ['trim', (...a) => { const [[v], o] = split(a); return str(v, 'trim', o).trim(); }],
   ['upper', (...a) => { const [[v], o] = split(a); return str(v, 'upper', o).toUpperCase(); }],
+  // List difference, e.g. the targets whose member is not a healthy voter: `without targets live.voting_hosts`.
+  ['without', (...a) => { const [[v, drop], o] = split(a); const gone = new Set(list(drop, 'without', o)); return list(v, 'without', o).filter((x) => !gone.has(x)); }],
   ['yaml', plain((v: unknown) => YAML.stringify(v).replace(/\n$/, ''))],
 ];

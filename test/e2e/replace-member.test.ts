@@ -99,7 +99,7 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
     const before = await clusterFingerprint(lab!);
     const r = await replace('bastion');
     expect(r.exitCode).to.equal(2);
-    expect(r.stdout).to.contain('target must name a host of the etcd group (node1, node2, node3)');
+    expect(r.stdout).to.contain('target (or targets, comma-separated) must name hosts of the etcd group (node1, node2, node3)');
     expect(await clusterFingerprint(lab!)).to.equal(before);
   });
 });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
-import { VARS } from '../etcd/etcd-script.js';
+import { E, fixture, ok, VARS } from '../etcd/etcd-script.js';
 
 const STATE = /^sh -c .* state \/etc\/kubernetes\/manifests\/etcd\.yaml \/etc\/kubernetes\/ringmaster\/etcd\.yaml$/;
 const MOVE_OUT = 'mkdir -p /etc/kubernetes/ringmaster && mv -f -- /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/ringmaster/etcd.yaml';
@@ -79,5 +79,30 @@ describe('etcd_service', () => {
     const conn = new ScriptedConnection([{ exec: STATE, reply: { stdout: 'missing\n' } }, { exec: PORT_CLOSED, reply: { code: 1 } }]);
     const err = await runModule('etcd_service', conn, { state: 'stopped' }, { vars }).catch((e) => e);
     expect(err.message).to.match(/no etcd manifest/);
+  });
+});
+
+describe('etcd_service state=stopped with guard_endpoints', () => {
+  // m1 (this host, peer 24691) is about to stop; the guard task passed earlier, but m3 has died since.
+  const GUARD = 'http://127.0.0.1:24592';
+  const ALL = 'http://127.0.0.1:24593,http://127.0.0.1:24592,http://127.0.0.1:24591';
+  const reads = (healthFixture: string, statusFixture: string, code: number): Step[] => [
+    { exec: E('member list -w json', GUARD), ...ok(fixture('member-list-3.json')) },
+    { exec: E('endpoint health -w json', ALL), reply: { code, stdout: fixture(healthFixture), stderr: code ? 'Error: unhealthy cluster' : '' } },
+    { exec: E('endpoint status -w json', ALL), reply: { code, stdout: fixture(statusFixture), stderr: '' } },
+  ];
+
+  it('re-reads the cluster right before the stop and refuses (abort) when another member died since the guard ran', async () => {
+    const { result, conn } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }, ...reads('endpoint-health-3-one-down.json', 'endpoint-status-3-one-down.json', 1)],
+      { state: 'stopped', guard_endpoints: [GUARD] }, { vars: VARS });
+    expect(result).to.include({ failed: true, abort: true, changed: false });
+    expect(result.msg).to.match(/quorum guard \(re-checked right before the stop\): before: voters 3, healthy voters 2, quorum 2, .* after stopping m1 \(da0c86105c2549da, http:\/\/127.0.0.1:24691\): voters 3, healthy voters 1/);
+    expect(conn.execs().some((c) => c.includes(' mv '))).to.equal(false);
+  });
+
+  it('stops after the re-check when every member is healthy', async () => {
+    const { result } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }, ...reads('endpoint-health-3.json', 'endpoint-status-3.json', 0), { exec: MOVE_OUT }, { exec: PORT_CLOSED }],
+      { state: 'stopped', guard_endpoints: [GUARD] }, { vars: VARS });
+    expect(result).to.include({ changed: true });
   });
 });

@@ -250,6 +250,7 @@ describe('template helpers', () => {
     ["{{join (split 'node3, node4,' ) '+'}}", 'node3+node4'],
     ["{{trim '  x  '}}", 'x'],
     ["{{upper 'abc'}}", 'ABC'],
+    ["{{join (without groups.etcd (split 'node2')) ','}}", 'node1,node3'],
     ['{{yaml spec}}', 'image: registry.k8s.io/etcd:3.5\nargs:\n  data-dir: /var/lib/etcd'],
     ['{{#each groups.etcd}}{{hostvar this "etcd_name"}}=https://{{hostvar this "ansible_host"}}:2380{{#unless @last}},{{/unless}}{{/each}}',
       'node1=https://10.0.0.1:2380,node2=https://10.0.0.2:2380,node3=https://10.0.0.3:2380'],
