@@ -27,6 +27,8 @@ export class RunState {
   readonly hosts = new Map<string, HostState>();
   /** Set by a safety guard (module result abort) or an interrupt: everything stops. */
   aborted?: string;
+  /** any_errors_fatal fired: the play ended for every host, and no later play runs (as in Ansible). */
+  fatal?: string;
   /** --start-at-task: true until the named task is reached. */
   startPending: boolean;
   /** --step answered "continue": stop asking. */
@@ -46,7 +48,7 @@ export class RunState {
   }
 
   get stopped(): boolean {
-    return this.aborted !== undefined || this.ctx.signal.aborted;
+    return this.aborted !== undefined || this.fatal !== undefined || this.ctx.signal.aborted;
   }
 }
 

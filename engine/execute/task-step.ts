@@ -116,7 +116,8 @@ function playEffects(play: PlayState, task: EffectiveTask, failed: Set<string>):
   const hard = [...failed].filter((h) => play.batchFailed.has(h));
   if (task.anyErrorsFatal && hard.length > 0) {
     play.ended = true;
-    warn(play, `any_errors_fatal: ${hard.join(', ')} failed in task '${task.name}'; the play stops for every host`);
+    play.run.fatal = `any_errors_fatal: ${hard.join(', ')} failed in task '${task.name}'`;
+    warn(play, `${play.run.fatal}; the play stops for every host and no later play runs`);
   }
   const max = play.play.max_fail_percentage;
   if (max !== undefined && play.batch.length > 0 && (play.batchFailed.size * 100) / play.batch.length > max && !play.ended) {

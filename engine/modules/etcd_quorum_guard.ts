@@ -149,14 +149,16 @@ async function liveSmallerCluster(ctx: ModuleContext, members: SurveyMember[], h
   } catch {
     return undefined; // no quorum anywhere: a real loss
   }
+  // Inventory members are matched to live ones by client URL (a name may be shared by a dead member).
   const started = live.members.filter((m) => m.started);
-  const voters = new Set(started.filter((m) => !m.isLearner).map((m) => m.name));
-  const learners = new Set(started.filter((m) => m.isLearner).map((m) => m.name));
-  const survivor = members.find((m) => voters.has(m.name) && healthyEndpoints.includes(m.clientUrl));
+  const liveOf = (inv: SurveyMember) => started.find((m) => m.clientURLs.includes(inv.clientUrl));
+  const voters = members.filter((inv) => { const m = liveOf(inv); return m !== undefined && !m.isLearner; });
+  const learners = members.filter((inv) => liveOf(inv)?.isLearner === true);
+  const survivor = voters.find((inv) => healthyEndpoints.includes(inv.clientUrl));
   if (!survivor) return undefined;
   // Missing members are fenced and re-added; a learner that already joined keeps its data and is only promoted.
-  const missing = members.filter((m) => !voters.has(m.name) && !learners.has(m.name)).map((m) => m.host);
-  const readd = members.filter((m) => !voters.has(m.name)).map((m) => m.host);
-  const line = `the cluster already runs with quorum on ${[...voters].sort().join(', ')} (an earlier recovery got this far): nothing is forced again; ${readd.length ? `re-adding ${readd.join(', ')}` : 'no member is missing'}`;
+  const missing = members.filter((m) => !voters.includes(m) && !learners.includes(m)).map((m) => m.host);
+  const readd = members.filter((m) => !voters.includes(m)).map((m) => m.host);
+  const line = `the cluster already runs with quorum on ${voters.map((v) => v.name).sort().join(', ')} (an earlier recovery got this far): nothing is forced again; ${readd.length ? `re-adding ${readd.join(', ')}` : 'no member is missing'}`;
   return { survivor, missing, readd, line };
 }

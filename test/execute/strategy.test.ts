@@ -118,6 +118,13 @@ describe('execute: linear strategy', () => {
     expect(h.events.some((e) => e.type === 'warning' && e.msg.includes('any_errors_fatal'))).to.equal(true);
   });
 
+  it('ends the whole playbook with any_errors_fatal: later plays do not run (Ansible: no hosts left)', async () => {
+    const h = harness(three(), { script: { b: [{ match: /^x$/, result: { code: 3 } }], '*': [{ match: /^x$/ }] } });
+    const r = await h.run(playbook(play([task('sh', { cmd: 'x' }, { name: 'one' })], { any_errors_fatal: true }), play([task('echo', {}, { name: 'later play' })])));
+    expect(h.results().filter((x) => x.startsWith('later play'))).to.deep.equal([]);
+    expect(r.exitCode).to.equal(2);
+  });
+
   it('ends the play when more than max_fail_percentage of the batch failed', async () => {
     const inv = inventory({ a: { bad: true }, b: { bad: false }, c: { bad: false }, d: { bad: false } });
     const failing = task('echo', { failed: '{{ bad }}' }, { name: 'maybe' });
