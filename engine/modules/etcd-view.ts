@@ -47,23 +47,30 @@ export function majorityCluster(statuses: EndpointStatus[]): string | undefined 
 export async function clusterView(ctx: ModuleContext, endpoints?: string[]): Promise<ClusterView> {
   let listEndpoints = endpoints;
   let known: EndpointStatus[] = [];
+  let asked: string[] = [];
   if (endpoints && endpoints.length > 1) {
     known = await readFact(ctx, etcdEndpointStatus, endpoints);
+    asked = endpoints;
     const major = majorityCluster(known);
     if (major) listEndpoints = known.filter((s) => s.clusterId === major).map((s) => s.endpoint);
   }
   const list = await memberList(ctx, listEndpoints);
-  return { list, ...(await judge(ctx, list, known)) };
+  return { list, ...(await judge(ctx, list, known, asked)) };
 }
 
-/** Health and per-endpoint status of the list's started members; `known` statuses are not asked again. */
-export async function judge(ctx: ModuleContext, list: MemberList, known: EndpointStatus[] = []): Promise<Judgement> {
+/**
+ * Health and per-endpoint status of the list's started members, asked in parallel on the one connection (a dead
+ * member costs each probe its timeout once, not twice); endpoints in `asked` are not asked again.
+ */
+export async function judge(ctx: ModuleContext, list: MemberList, known: EndpointStatus[] = [], asked: string[] = []): Promise<Judgement> {
   const urls = clientEndpoints(list.members);
   if (urls.length === 0) return { healthy: new Set(), health: [], statuses: [], foreign: [] };
-  const health = await readFact(ctx, etcdEndpointHealth, urls);
-  const asked = new Set(known.map((s) => s.endpoint));
-  const rest = urls.filter((u) => !asked.has(u));
-  const statuses = [...known.filter((s) => urls.includes(s.endpoint)), ...(rest.length > 0 ? await readFact(ctx, etcdEndpointStatus, rest) : [])];
+  const rest = urls.filter((u) => !asked.includes(u));
+  const [health, more] = await Promise.all([
+    readFact(ctx, etcdEndpointHealth, urls),
+    rest.length > 0 ? readFact(ctx, etcdEndpointStatus, rest) : Promise.resolve([]),
+  ]);
+  const statuses = [...known.filter((s) => urls.includes(s.endpoint)), ...more];
   const up = new Set(health.filter((h) => h.health).map((h) => h.endpoint));
   const healthy = new Set<string>();
   const foreign: ForeignMember[] = [];

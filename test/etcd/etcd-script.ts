@@ -20,8 +20,8 @@ export const ALL = 'http://127.0.0.1:24593,http://127.0.0.1:24592,http://127.0.0
 
 /** `env ETCDCTL_API=3 etcdctl --endpoints=... <args>` exactly as etcdctl() renders it without TLS. */
 export function E(args: string, endpoints = 'http://127.0.0.1:24591'): string {
-  // endpoint health has its own, shorter command timeout (etcdctl_health_timeout, default 2s)
-  const timeout = args.startsWith('endpoint health') ? '2s' : '5s';
+  // endpoint health and status have their own, shorter command timeout (etcdctl_health_timeout, default 2s)
+  const timeout = args.startsWith('endpoint health') || args.startsWith('endpoint status') ? '2s' : '5s';
   return `env ETCDCTL_API=3 etcdctl --endpoints=${endpoints} --dial-timeout=2s --command-timeout=${timeout} ${args}`;
 }
 
