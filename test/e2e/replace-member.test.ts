@@ -88,6 +88,12 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
     // etcd refuses `member add` for ~5 s after the previous scenario's member joined: retry like an operator would.
     await sh(lab!, 'node1', `for i in $(seq 40); do ${etcdctl(lab!.spec, endpointsOf(lab!))} member add ghost --peer-urls=https://10.20.30.199:2380 && exit 0; sleep 0.5; done; exit 1`, 60_000);
     expect(await members(lab!)).to.have.length(4);
+    // Kept (remove_stale=false), the unstarted voter raises the quorum to 3: stopping node1 would leave 2 of 4.
+    const before = await clusterFingerprint(lab!);
+    const kept = await replace('node1', { force: 'true', remove_stale: 'false' });
+    expect(kept.exitCode, explain(kept)).to.equal(8);
+    expect(kept.recap?.aborted).to.match(/after stopping node1 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\): voters 4, healthy voters 2, quorum 3/);
+    expect(await clusterFingerprint(lab!)).to.equal(before);
     const r = await replace('node1', { force: 'true' });
     expect(r.exitCode, explain(r)).to.equal(0);
     expect(r.results.filter((x) => x.task.startsWith('Remove stale members') && x.status === 'changed')).to.have.length.above(0);

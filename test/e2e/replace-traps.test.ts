@@ -33,7 +33,7 @@ async function waitMemberUp(lab: Lab, node: string, e: string): Promise<void> {
   await sh(lab, node, `for i in $(seq 60); do ${e} endpoint health >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1`, 60_000);
 }
 
-describe('replace-member.yml under the runbook 004 trap (4 nodes, inventory of 3) @lab @e2e', function () {
+describe('replace-member.yml under the runbook 004 trap (5 nodes, inventory of 3) @lab @e2e', function () {
   this.timeout(180_000);
   const NAME = labName('tr');
   const SNAPS = `/tmp/ringmaster-e2e-${NAME}`;
@@ -43,14 +43,15 @@ describe('replace-member.yml under the runbook 004 trap (4 nodes, inventory of 3
   before(async function () {
     this.timeout(90_000);
     if (!labAvailable()) this.skip();
-    full = await settledLab(NAME, 4);
+    full = await settledLab(NAME, 5);
     lab = firstNodes(full, 3);
     await writeKeys(full, 1000, 'trap');
-    // node4 becomes a dead member named like node2: restarted once as `node2` (etcd republishes its name on start),
-    // then stopped for good. The inventory of 3 knows nothing of node4's peer URL.
+    // Two members the inventory of 3 knows nothing of, both dead: node4 under its own name, and node5 restarted
+    // once as `node2` (etcd republishes its name on start) before it died — a dead member named like a live node.
     const e = etcdctl(full.spec);
-    await sh(full, 'node4', `${STOP}\nsed -i 's/--name=node4/--name=node2/' ${AWAY}\n${START}`, 60_000);
-    await waitMemberUp(full, 'node4', e);
+    await sh(full, 'node5', `${STOP}\nsed -i 's/--name=node5/--name=node2/' ${AWAY}\n${START}`, 60_000);
+    await waitMemberUp(full, 'node5', e);
+    await sh(full, 'node5', STOP, 60_000);
     await sh(full, 'node4', STOP, 60_000);
     const named = (await members(full)).filter((m) => m.name === 'node2');
     expect(named, 'two members named node2').to.have.length(2);
@@ -61,28 +62,33 @@ describe('replace-member.yml under the runbook 004 trap (4 nodes, inventory of 3
     await labStop(full, NAME);
   });
 
-  it('health.yml does not call the cluster healthy: it names the dead node2 by ID and peer URL', async () => {
+  it('health.yml does not call the cluster healthy: it names both dead members by ID and peer URL', async () => {
     const r = await runPlaybook(lab, 'health.yml', { health_timeout: '2' });
     expect(r.exitCode, explain(r)).to.equal(2);
-    expect(r.stdout).to.match(new RegExp(`3 healthy voter\\(s\\) of 4 live voter\\(s\\), 3 expected by the inventory \\(not healthy: node2 \\([0-9a-f]{16}, ${PEER(full!, 'node4').replace(/\./g, '\\.')}\\)\\)`));
+    expect(r.stdout).to.contain('3 healthy voter(s) of 5 live voter(s), 3 expected by the inventory (not healthy: ');
+    for (const [name, node] of [['node4', 'node4'], ['node2', 'node5']]) {
+      expect(r.stdout).to.match(new RegExp(`${name} \\([0-9a-f]{16}, ${PEER(full!, node).replace(/\./g, '\\.')}\\)`));
+    }
   });
 
-  it('refuses (exit 8) before any change with remove_stale=false: stopping node2 would leave 2 healthy of 4 voters', async () => {
+  it('refuses (exit 8) before any change with remove_stale=false: stopping node2 would leave 2 healthy of 5 voters', async () => {
     const before = await clusterFingerprint(lab);
     const r = await runPlaybook(lab, 'replace-member.yml', { target: 'node2', force: 'true', remove_stale: 'false', snapshot_dir: SNAPS });
     expect(r.exitCode, explain(r)).to.equal(8);
-    expect(r.recap?.aborted).to.match(/after stopping node2 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\): voters 4, healthy voters 2, quorum 3/);
+    expect(r.recap?.aborted).to.match(/after stopping node2 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\): voters 5, healthy voters 2, quorum 3/);
     expect(r.results.filter((x) => x.status === 'changed'), explain(r)).to.deep.equal([]);
     expect(await clusterFingerprint(lab)).to.equal(before);
   });
 
-  it('removes the dead namesake by ID first, then replaces node2; quorum kept, 1000 keys on every member', async () => {
+  it('removes both dead members by ID first (the namesake included), then replaces node2; 1000 keys on every member', async () => {
     const r = await runPlaybook(lab, 'replace-member.yml', { target: 'node2', force: 'true', snapshot_dir: SNAPS });
     expect(r.exitCode, explain(r)).to.equal(0);
-    // Exactly the namesake on node4's peer URL was removed as stale (a loop also reports an "all items" summary).
-    const removed = r.results.filter((x) => x.task.startsWith('Remove stale members') && /^removed /.test(x.msg ?? ''));
-    expect(removed.map((x) => x.msg), explain(r)).to.have.length(1);
-    expect(removed[0].msg).to.match(new RegExp(`^removed node2 \\([0-9a-f]{16}, ${PEER(full!, 'node4').replace(/\./g, '\\.')}\\)`));
+    // Exactly the two members on node4's and node5's peer URLs were removed as stale (a loop also reports a summary).
+    const removed = r.results.filter((x) => x.task.startsWith('Remove stale members') && /^removed /.test(x.msg ?? '')).map((x) => x.msg ?? '');
+    expect(removed, explain(r)).to.have.length(2);
+    for (const [name, node] of [['node4', 'node4'], ['node2', 'node5']]) {
+      expect(removed.some((msg) => msg.startsWith(`removed ${name} (`) && msg.includes(`, ${PEER(full!, node)})`)), `${name} on ${node}'s peer URL: ${removed.join(' | ')}`).to.equal(true);
+    }
     const live = await members(lab);
     expect(live.map((m) => `${m.name} ${m.peerURLs[0]}`)).to.deep.equal(['node1', 'node2', 'node3'].map((n) => `${n} ${PEER(full!, n)}`));
     expect(await settledProblems(lab)).to.deep.equal([]);
