@@ -17,6 +17,8 @@ export const etcdLockModule = defineModule<EtcdLockArgs>({
     endpoints: [https://10.0.0.11:2379, https://10.0.0.12:2379, https://10.0.0.13:2379]
   run_once: true
 `,
+  // A lock lives only as long as its run, so taking and releasing it is not a change (a re-run still reports
+  // 0 changed); breaking another run's lock with --break-lock is.
   async run(ctx, args) {
     const key = args.key ?? '/ringmaster/lock';
     const path = lockPath(ctx, args.path);
@@ -33,8 +35,8 @@ export const etcdLockModule = defineModule<EtcdLockArgs>({
 async function release(ctx: ModuleContext, id: string): Promise<ModuleResult> {
   const lock = heldLocks.get(id);
   if (!lock) return { changed: false, msg: 'this run holds no such lock: nothing to release' };
-  if (ctx.check) return { changed: true, msg: `check mode: would release ${lock.what}` };
-  return { changed: true, msg: await lock.release(AbortSignal.timeout(20_000)) };
+  if (ctx.check) return { changed: false, msg: `check mode: would release ${lock.what}` };
+  return { changed: false, msg: await lock.release(AbortSignal.timeout(20_000)) };
 }
 
 /** The files backend's look at the etcd lock: etcd without quorum does not answer, and that is no lock. */

@@ -47,7 +47,7 @@ export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: s
   if (ctx.check) {
     const other = await crossCheck();
     if (other) return other;
-    return { changed: true, key, commands, msg: `check mode: would ${current ? `break the lock of ${describeHolder(current.value)} and ` : ''}acquire ${key} (lease TTL ${ttl}s)` };
+    return { changed: current !== undefined, key, commands, msg: `check mode: would ${current ? `break the lock of ${describeHolder(current.value)} and ` : ''}acquire ${key} (lease TTL ${ttl}s)` };
   }
   if (current) {
     const out = await runEtcdctl(ctx, del);
@@ -83,5 +83,5 @@ export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: s
   });
   const other = await crossCheck();
   if (other) return other; // our key goes with the run-end release
-  return { changed: true, key, lease, holder: record, commands, msg: `acquired ${key} for run ${ctx.run.id} (lease ${lease}, TTL ${ttl}s, renewed every ${Math.floor(ttl / 3)}s)` };
+  return { changed: current !== undefined, key, lease, holder: record, commands, msg: `acquired ${key} for run ${ctx.run.id} (lease ${lease}, TTL ${ttl}s, renewed every ${Math.floor(ttl / 3)}s)` };
 }

@@ -57,7 +57,7 @@ export async function acquireFile(ctx: ModuleContext, path: string, ttl: number,
   if (ctx.check) {
     const other = await crossCheck();
     if (other) return other;
-    return { changed: true, path, commands, msg: `check mode: would ${current ? `break the lock of ${describeHolder(current.value)} and ` : ''}create ${path}` };
+    return { changed: current !== undefined, path, commands, msg: `check mode: would ${current ? `break the lock of ${describeHolder(current.value)} and ` : ''}create ${path}` };
   }
   if (current) {
     const r = await ctx.exec(cmd('rm', '-f', '--', path));
@@ -78,5 +78,5 @@ export async function acquireFile(ctx: ModuleContext, path: string, ttl: number,
   });
   const other = await crossCheck();
   if (other) return other; // our file goes with the run-end release
-  return { changed: true, path, holder: record, commands, msg: `acquired ${path} on ${ctx.host} for run ${ctx.run.id}` };
+  return { changed: current !== undefined, path, holder: record, commands, msg: `acquired ${path} on ${ctx.host} for run ${ctx.run.id}` };
 }

@@ -44,7 +44,7 @@ function done(conn: ScriptedConnection): void {
 describe('etcd_lock (etcd backend)', () => {
   it('creates the key only if absent, on a lease, with the holder record, and revokes the lease at the end of the run', async () => {
     const { result, conn, ctx } = await lock([GET_FREE, GRANT, TXN_OK, FILE_ABSENT, REVOKE]);
-    expect(result).to.include({ changed: true, lease: LEASE, key: KEY });
+    expect(result).to.include({ changed: false, lease: LEASE, key: KEY }); // gone again when the run ends
     expect(result.failed).to.equal(undefined);
     const txn = conn.calls.find((c) => c.text === E('txn -w json'))!;
     const lines = txn.stdin!.split('\n');
@@ -85,7 +85,7 @@ describe('etcd_lock (etcd backend)', () => {
     done(refused.conn);
     const del: Step = { exec: E(`del ${KEY}`), ...ok('1\n') };
     const broken = await lock([GET_HELD('manual', '0'), del, GRANT, TXN_OK, FILE_ABSENT, REVOKE], {}, { run: { breakLock: true } });
-    expect(broken.result).to.include({ changed: true, lease: LEASE });
+    expect(broken.result).to.include({ changed: true, lease: LEASE }); // another run's lock is gone for good
     expect(broken.ctx.warnings).to.deep.equal([`--break-lock: broke the lock ${KEY} of a value that is not a ringmaster holder record: "manual" (a key without a lease: it never expires by itself)`]);
     await broken.ctx.endRun();
     done(broken.conn);
@@ -102,7 +102,7 @@ describe('etcd_lock (etcd backend)', () => {
 
   it('in check mode takes nothing but still reads the key and refuses when it is held', async () => {
     const free = await lock([GET_FREE, FILE_ABSENT], {}, { check: true });
-    expect(free.result).to.include({ changed: true });
+    expect(free.result).to.include({ changed: false });
     expect(free.result.msg).to.equal(`check mode: would acquire ${KEY} (lease TTL 30s)`);
     expect(free.ctx.cleanups).to.deep.equal([]);
     done(free.conn);
@@ -125,9 +125,9 @@ describe('etcd_lock (etcd backend)', () => {
     const conn = new ScriptedConnection([GET_FREE, GRANT, TXN_OK, FILE_ABSENT, REVOKE]);
     const ctx = testContext(conn, { vars: VARS, run: { id: 'run-release-task' } });
     const taken = await moduleNamed('etcd_lock').run(ctx, { state: 'acquired' });
-    expect(taken.changed).to.equal(true);
+    expect(taken.lease).to.equal(LEASE);
     const released = await moduleNamed('etcd_lock').run(ctx, { state: 'released' });
-    expect(released).to.include({ changed: true, msg: `released ${KEY} (lease ${LEASE} revoked)` });
+    expect(released).to.include({ changed: false, msg: `released ${KEY} (lease ${LEASE} revoked)` });
     await ctx.endRun(); // a second revoke would be an unexpected call
     done(conn);
     const again = await moduleNamed('etcd_lock').run(ctx, { state: 'released' });
@@ -160,7 +160,7 @@ describe('etcd_lock (etcd backend)', () => {
 describe('etcd_lock (files backend)', () => {
   it('creates the lock file exclusively, mode 0600 (umask 077), respects no etcd lock when etcd has no quorum, and removes only its own file at the end', async () => {
     const { result, conn, ctx } = await lock([FILE_ABSENT, CREATE, { exec: QUIET_GET, ...fail('Error: context deadline exceeded') }, RELEASE_FILE], { backend: 'files' });
-    expect(result).to.include({ changed: true, path: FILE });
+    expect(result).to.include({ changed: false, path: FILE });
     const record = JSON.parse(conn.calls[1].stdin!) as Record<string, unknown>;
     expect(record).to.include({ run_id: 'test-run', backend: 'files', pid: process.pid, host: hostname() });
     await ctx.endRun();
