@@ -1,6 +1,8 @@
 // `etcd_lock`: the run's lock, so two operators cannot change one cluster at once (an etcd lease key, or lock files without quorum).
+import { cmd } from '../connection/command.js';
 import type { EtcdLockArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
+import { etcdError } from './etcd-common.js';
 import { leaseNote, readKeyLock, acquireEtcd } from './lock-etcd.js';
 import { acquireFile, lockPath, readFileLock, staleNote } from './lock-files.js';
 import { describeHolder, heldId, heldLocks, isMine, refusal } from './lock-record.js';
@@ -53,6 +55,11 @@ async function fileHeld(ctx: ModuleContext, path: string, ttl: number): Promise<
   const lock = await readFileLock(ctx, path);
   if (!lock || isMine(ctx, lock.value)) return undefined;
   if (!ctx.run.breakLock) return refusal(ctx, `the cluster (lock file ${path})`, lock.value, staleNote(lock, ttl));
-  ctx.warn(`--break-lock: going on although ${path} on ${ctx.host} is held by ${describeHolder(lock.value)}`);
+  // Left by a dead recovery, the file would refuse every later run here: breaking it removes it.
+  if (!ctx.check) {
+    const r = await ctx.exec(cmd('rm', '-f', '--', path));
+    if (r.code !== 0) throw etcdError(ctx, `--break-lock: cannot remove ${path}: ${r.stderr.trim()}`);
+  }
+  ctx.warn(`--break-lock: ${ctx.check ? 'would break' : 'broke'} the lock file ${path} on ${ctx.host} of ${describeHolder(lock.value)}${staleNote(lock, ttl)}`);
   return undefined;
 }

@@ -155,6 +155,16 @@ describe('etcd_lock (etcd backend)', () => {
     await ctx.endRun();
     done(conn);
   });
+  it('--break-lock removes a files-backend run\'s lock file left on its host (a dead recovery), with a warning', async () => {
+    const rm: Step = { exec: `rm -f -- ${FILE}` };
+    const { result, conn, ctx } = await lock([GET_FREE, GRANT, TXN_OK, FILE_HELD({ ...other, backend: 'files' }, 500), rm, REVOKE], {}, { run: { breakLock: true } });
+    expect(result).to.include({ lease: LEASE });
+    expect(result.failed).to.equal(undefined);
+    expect(ctx.warnings).to.have.length(1);
+    expect(ctx.warnings[0]).to.match(/^--break-lock: broke the lock file \/var\/lib\/etcd\.ringmaster-lock on node1 of run 20260102T030405000Z-abcdef .*\(stale: not renewed for 500s/);
+    await ctx.endRun();
+    done(conn);
+  });
 });
 
 describe('etcd_lock (files backend)', () => {
