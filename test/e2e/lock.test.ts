@@ -1,7 +1,11 @@
 // e2e: the cluster lock on the lab: two replace-member runs started together (one refuses naming the other, quorum
 // never lost, sampled every 100 ms), the lock gone after success and failure, a stale lock, and recover-quorum's files.
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { etcdctl } from '../../engine/lab/etcd-query.js';
+import { clientNsenter } from '../../engine/lab/hosts.js';
+import { packageRoot } from '../../engine/paths.js';
 import type { HostResult, Warning } from '../../engine/report/events.js';
 import {
   endpointsOf, explain, labAvailable, labName, labStop, runPlaybook, settledLab, settledProblems, sh, verifyKeys, writeKeys,
@@ -97,6 +101,32 @@ describe('the cluster lock on the lab @lab @e2e', function () {
     expect(lockResult(failed)?.status, explain(failed)).to.equal('ok');
     expect(await lockKey()).to.equal('');
     expect(await settledProblems(lab!)).to.deep.equal([]);
+  });
+
+  it('releases the lock at once when the run is interrupted (SIGTERM), not only after its lease expires', async () => {
+    // Run inside the lab's client namespace directly (nsenter execs ringmaster), so the signal reaches the run itself.
+    const root = packageRoot();
+    const argv = ['run', join(root, 'playbooks', 'replace-member.yml'), '-i', lab!.inventory, '-e', 'target=node3', '-e', 'force=true', '-e', `snapshot_dir=${SNAPS}`, '--output', 'json'];
+    const child = spawn('nsenter', [...clientNsenter(lab!.state, root), process.execPath, join(root, 'bin', 'ringmaster.js'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 255)));
+    let held = '';
+    for (let i = 0; i < 100 && !held; i++) {
+      held = await lockKey();
+      if (!held) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(held, out).to.contain('replace-member.yml');
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(code & 8, out).to.equal(8);
+    expect(await lockKey(), 'right after the interrupted run (the lease alone would keep it 30 s)').to.equal('');
+    // Whatever the interrupted replacement left, a re-run completes it.
+    const fix = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: SNAPS });
+    expect(fix.exitCode, explain(fix)).to.equal(0);
+    expect(await settledProblems(lab!)).to.deep.equal([]);
+    expect(await verifyKeys(lab!, 1000, 'a')).to.deep.equal([]);
   });
 
   it('refuses a stale lock put by hand (no lease), and --break-lock breaks it with a warning naming its holder', async () => {
