@@ -33,6 +33,8 @@ Options:
       --start-at-task NAME     start at the task with this exact name
   -f, --forks N                hosts in parallel per task (default 10)
       --step                   ask before each task (needs a terminal)
+      --break-lock             break the cluster lock (etcd_lock) of another run, with a warning: only when
+                               that run is dead (its holder record is shown when a run is refused)
   -v, --verbose                more output (-vv, -vvv)
       --output MODE            auto | listr | plain | json (default auto: listr on a terminal)
       --junit FILE             also write a JUnit XML report
@@ -40,6 +42,10 @@ Options:
       --ssh-config FILE        OpenSSH client config (default ~/.ssh/config)
       --known-hosts FILE       extra known_hosts file
       --connect-timeout SEC    SSH connect timeout (default 10)
+
+A playbook that changes the cluster takes its lock first; another run holding it refuses at once (exit 8), naming
+its holder. The lock is released when the run ends, also on failure and on Ctrl-C / SIGTERM (a second one drops
+the connections at once, without releasing: the lock then expires after its TTL).
 
 Exit codes (bit flags): 0 ok, 1 usage/validation, 2 a task failed, 4 a host was unreachable, 8 aborted.`;
 
@@ -54,6 +60,7 @@ const OPTIONS = {
   'start-at-task': { type: 'string' },
   forks: { type: 'string', short: 'f' },
   step: { type: 'boolean' },
+  'break-lock': { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   output: { type: 'string' },
   junit: { type: 'string' },
@@ -160,7 +167,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const verbose = v.verbose?.length ?? 0;
   const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: [], env: io.env, diff: v.diff === true });
   const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
+  // The first signal stops the run; its run-end cleanups (releasing the lock) still need the connections, so only
+  // a second signal drops them at once.
+  const hardStop = new AbortController();
+  const onSignal = () => (interrupt.signal.aborted ? hardStop.abort() : interrupt.abort());
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const interactive = io.stdin.isTTY === true;
@@ -174,7 +184,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     interactive,
     lookupHost: (name) => (inventory.hosts.has(name) ? hostVars(inventory, name) : undefined),
     notice: (msg) => bus.emit({ type: 'warning', ts: new Date().toISOString(), msg }),
-    signal: interrupt.signal,
+    signal: hardStop.signal,
   });
   try {
     const ctx = createRunContext({
@@ -189,7 +199,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       log: verbose > 0 ? (line) => io.stderr.write(`${line}\n`) : undefined,
       options: {
         check: v.check === true, diff: v.diff === true, limit: v.limit, tags: list(v.tags), skipTags: list(v['skip-tags']),
-        startAtTask: v['start-at-task'], forks, step: v.step === true, extraVars, verbose,
+        startAtTask: v['start-at-task'], forks, step: v.step === true, extraVars, verbose, breakLock: v['break-lock'] === true,
       },
     });
     const result = await runPlaybooks(playbooks, ctx);

@@ -20,6 +20,8 @@ export interface RunOptions {
   step: boolean;
   extraVars: Record<string, unknown>;
   verbose: number;
+  /** `--break-lock`: a lock (etcd_lock) held by another run is broken, with a warning, instead of refusing. */
+  breakLock: boolean;
 }
 
 /** Where events go (the report room's EventBus satisfies it). */
@@ -63,6 +65,8 @@ export interface RunContext {
   warnings?: string[];
   /** -v lines. */
   log?(line: string): void;
+  /** The run's ID (default: a new one per run; tests may fix it). */
+  runId?: string;
   /** Injected so tests do not really wait on delays, pauses and retries. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
@@ -78,6 +82,7 @@ export function runOptions(partial: Partial<RunOptions> = {}): RunOptions {
     step: false,
     extraVars: {},
     verbose: 0,
+    breakLock: false,
     ...partial,
   };
 }

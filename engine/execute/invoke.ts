@@ -57,6 +57,9 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
     taskName: t.task.name,
     interactive: ctx.interactive,
     ...(ctx.prompt ? { prompt: ctx.prompt } : {}),
+    run: { id: t.play.run.id, playbook: t.play.playbook.file, startedAt: t.play.run.startedAt, breakLock: ctx.options.breakLock },
+    onRunEnd: (what, cleanup) => t.play.run.end.add(what, cleanup),
+    warn: (msg) => ctx.bus.emit({ type: 'warning', ts: new Date().toISOString(), msg, host: t.host, task: t.task.name }),
   };
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -36,6 +36,8 @@ export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Prom
       }
     }
   } finally {
+    // Cleanups first: they need the connections (a lock is released on the host that took it).
+    await run.end.runAll((msg) => ctx.bus.emit({ type: 'warning', ts: now(), msg }));
     await ctx.connections.closeAll();
   }
   if (ctx.signal.aborted && run.aborted === undefined) run.aborted = 'interrupted';

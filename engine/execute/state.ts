@@ -2,6 +2,7 @@
 import type { HostStats } from '../report/events.js';
 import type { Playbook, PlayNode } from '../load/model.js';
 import type { RunContext } from './context.js';
+import { newRunId, RunEnd } from './run-end.js';
 
 /** One host across the whole run (facts and registered results survive from play to play, as in Ansible). */
 export class HostState {
@@ -33,9 +34,14 @@ export class RunState {
   startPending: boolean;
   /** --step answered "continue": stop asking. */
   stepAll = false;
+  readonly id: string;
+  readonly startedAt = new Date().toISOString();
+  /** Cleanups modules registered (ctx.onRunEnd), run when the run ends in any way. */
+  readonly end = new RunEnd();
 
   constructor(readonly ctx: RunContext) {
     this.startPending = ctx.options.startAtTask !== undefined;
+    this.id = ctx.runId ?? newRunId();
   }
 
   host(name: string): HostState {

@@ -34,7 +34,31 @@ export interface ModuleContext {
   interactive: boolean;
   /** Show `question` and resolve with the line typed (only called when `interactive`). Absent: the module reads the process's stdin. */
   prompt?(question: string): Promise<string>;
+  /** The run this call belongs to (for records that name it, such as a lock's holder). */
+  run: RunInfo;
+  /**
+   * Registers `cleanup` to run once when the run ends in any way (end, failure, guard abort, interrupt), before the
+   * connections close. It gets its own timeout signal (the run's may have fired); a failure becomes a warning.
+   */
+  onRunEnd(what: string, cleanup: RunCleanup): void;
+  /** A warning event, shown in every output mode (not only with -v). Never pass a secret. */
+  warn(message: string): void;
 }
+
+/** Identity of a run, the same for every task of it. */
+export interface RunInfo {
+  /** Unique per run: start time to the millisecond + random. */
+  id: string;
+  /** The playbook file of the task. */
+  playbook: string;
+  /** ISO time the run started. */
+  startedAt: string;
+  /** `ringmaster run --break-lock`: a lock held by another run may be broken. */
+  breakLock: boolean;
+}
+
+/** A run-end cleanup; `signal` aborts when its time is up. */
+export type RunCleanup = (signal: AbortSignal) => Promise<void>;
 
 export interface FileDiff {
   path: string;

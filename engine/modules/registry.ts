@@ -6,6 +6,7 @@ import { debugModule } from './debug.js';
 import type { ModuleDefinition } from './define.js';
 import { etcdHealthModule } from './etcd_health.js';
 import { etcdKeysModule } from './etcd_keys.js';
+import { etcdLockModule } from './etcd_lock.js';
 import { etcdManifestModule } from './etcd_manifest.js';
 import { etcdMemberModule } from './etcd_member.js';
 import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
@@ -34,6 +35,7 @@ const ALL: AnyModule[] = [
   debugModule,
   etcdHealthModule,
   etcdKeysModule,
+  etcdLockModule,
   etcdManifestModule,
   etcdMemberModule,
   etcdQuorumGuardModule,

@@ -2,7 +2,7 @@
 import Handlebars from 'handlebars';
 import { RingError } from '../../engine/errors/index.js';
 import type { Connection } from '../../engine/connection/types.js';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../../engine/modules/define.js';
+import type { ModuleContext, ModuleDefinition, ModuleResult, RunCleanup, RunInfo } from '../../engine/modules/define.js';
 import { MODULES } from '../../engine/modules/registry.js';
 
 export interface TestContextOptions {
@@ -15,11 +15,24 @@ export interface TestContextOptions {
   interactive?: boolean;
   prompt?: (q: string) => Promise<string>;
   signal?: AbortSignal;
+  /** The run's identity (default: run `test-run`, playbook /mem/site.yml, no --break-lock). */
+  run?: Partial<RunInfo>;
+}
+
+/** What a test context collects besides logs: run-end cleanups registered and warnings emitted. */
+export interface TestContextExtras {
+  logs: string[];
+  warnings: string[];
+  cleanups: Array<{ what: string; fn: RunCleanup }>;
+  /** Runs the registered cleanups as the executor does at the end of the run (newest first). */
+  endRun(): Promise<void>;
 }
 
 /** A context whose exec passes stdin/timeout straight to the connection (become/env are the executor's job). */
-export function testContext(conn: Connection, o: TestContextOptions = {}): ModuleContext & { logs: string[] } {
+export function testContext(conn: Connection, o: TestContextOptions = {}): ModuleContext & TestContextExtras {
   const logs: string[] = [];
+  const warnings: string[] = [];
+  const cleanups: Array<{ what: string; fn: RunCleanup }> = [];
   const vars = o.vars ?? {};
   return {
     host: conn.host,
@@ -39,7 +52,15 @@ export function testContext(conn: Connection, o: TestContextOptions = {}): Modul
     taskName: 'test task',
     interactive: o.interactive ?? false,
     ...(o.prompt ? { prompt: o.prompt } : {}),
+    run: { id: 'test-run', playbook: '/mem/site.yml', startedAt: '2026-01-02T03:04:05.000Z', breakLock: false, ...o.run },
+    onRunEnd: (what, fn) => cleanups.push({ what, fn }),
+    warn: (m) => warnings.push(m),
     logs,
+    warnings,
+    cleanups,
+    endRun: async () => {
+      for (const c of cleanups.splice(0).reverse()) await c.fn(AbortSignal.timeout(20_000));
+    },
   };
 }
 
