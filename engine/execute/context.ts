@@ -63,6 +63,8 @@ export interface RunContext {
   warnings?: string[];
   /** -v lines. */
   log?(line: string): void;
+  /** This run's ID (magic variable `ringmaster_run_id`, in run_start and in evidence names); default: a fresh one. */
+  runId?: string;
   /** Injected so tests do not really wait on delays, pauses and retries. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Mutable state of a run, a play and each host: facts, registered results, failures, stats, notifications.
 import type { HostStats } from '../report/events.js';
 import type { Playbook, PlayNode } from '../load/model.js';
+import { newRunId } from '../modules/evidence.js';
 import type { RunContext } from './context.js';
 
 /** One host across the whole run (facts and registered results survive from play to play, as in Ansible). */
@@ -31,9 +32,12 @@ export class RunState {
   startPending: boolean;
   /** --step answered "continue": stop asking. */
   stepAll = false;
+  /** Names this run's evidence (backups, snapshots, data dirs moved aside), so two runs never share a name. */
+  readonly runId: string;
 
   constructor(readonly ctx: RunContext) {
     this.startPending = ctx.options.startAtTask !== undefined;
+    this.runId = ctx.runId ?? newRunId();
   }
 
   host(name: string): HostState {

@@ -135,13 +135,3 @@ export function hostPort(url: string, dfltPort = 2379): { host: string; port: nu
     return { host: '127.0.0.1', port: dfltPort };
   }
 }
-
-/** Timestamp safe in file names: 20250102T030405Z. */
-/** Like stamp() with milliseconds: two snapshots of one member in the same second must not share a name. */
-export function stampMs(now: Date = new Date()): string {
-  return now.toISOString().replace(/[-:.]/g, '');
-}
-
-export function stamp(now: Date = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
