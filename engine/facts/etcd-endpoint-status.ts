@@ -1,5 +1,6 @@
 // Fact: per-endpoint status (cluster ID, member ID, leader, raft index, db size), from `endpoint status -w json`.
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { throwIfDeterministic } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson, toHexId } from '../etcd/json.js';
 import type { Fact } from './fact.js';
 
@@ -37,7 +38,8 @@ interface Raw {
 export const etcdEndpointStatus: Fact<EndpointStatus[]> = {
   name: 'etcd_endpoint_status',
   command: (vars, endpoints) => etcdctl(etcdctlSettings(vars, endpoints), 'endpoint', 'status', '-w', 'json'),
-  parse(stdout) {
+  parse(stdout, stderr, code) {
+    throwIfDeterministic('endpoint status', stdout, stderr, code);
     if (!stdout.trim()) return [];
     const raw = parseEtcdJson(stdout, 'endpoint status') as Raw[];
     return raw.map((r) => ({

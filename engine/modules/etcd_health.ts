@@ -2,6 +2,7 @@
 import type { Member } from '../etcd/members.js';
 import type { EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdHealthArgs } from '../generated/schema-types.js';
+import { isDeterministic } from '../etcd/etcdctl-errors.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { endpointStatus, endpointsArg, etcdError, healthyMembers, memberList, sleep, varStr } from './etcd-common.js';
 
@@ -33,9 +34,10 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
     const delayMs = Number(args.delay ?? 2) * 1000;
     const deadline = Date.now() + timeout * 1000;
     for (let polls = 1; ; polls++) {
-      // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait out.
+      // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait
+      // out. etcdctl refusing its own flags or TLS files is not: it is reported at once.
       const report = await poll(ctx, args).catch((e: unknown) => {
-        if (Date.now() >= deadline) throw e;
+        if (Date.now() >= deadline || isDeterministic(e)) throw e;
         return undefined;
       });
       if (!report) {

@@ -1,6 +1,7 @@
 // `etcd_service`: stops or starts the local etcd member for its flavour (static pod, docker, systemd) and waits for the outcome.
 import { cmd, raw, type Command } from '../connection/command.js';
 import type { EtcdServiceArgs } from '../generated/schema-types.js';
+import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdctlCommand, etcdError, hostPort, sleep, varStr } from './etcd-common.js';
 
@@ -101,6 +102,9 @@ async function waitFor(ctx: ModuleContext, args: EtcdServiceArgs, want: 'stopped
   for (;;) {
     const r = await ctx.exec(health);
     if (r.code === 0) return 'healthy';
+    // A member still starting is waited for; etcdctl refusing its flags or TLS files never gets better.
+    const fatal = deterministicLine(r.stderr, r.code);
+    if (fatal !== undefined) throw etcdError(ctx, `${health.display()} failed: ${fatal}`, HINT);
     last = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
     if (Date.now() >= deadline) break;
     await sleep(1000, ctx.signal);
