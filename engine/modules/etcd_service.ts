@@ -61,6 +61,10 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
       const closed = await ctx.exec(portWait('127.0.0.1', port, false, 2), { timeoutMs: 15_000 });
       if (closed.code === 0) return { changed: false, flavor, msg: `etcd (${flavor}) already stopped: no manifest at ${manifest(ctx)} nor at ${held(ctx, args)} and port ${port} is closed` };
     }
+    if (now === 'missing' && args.state === 'started' && ctx.check) {
+      // A plan: the task that writes the manifest (etcd_manifest render) ran in check mode too and wrote nothing.
+      return { changed: true, flavor, msg: `check mode: would start etcd (${flavor}) from ${manifest(ctx)}, which does not exist yet (nor ${held(ctx, args)}): an earlier task must write it, or the real run fails here` };
+    }
     if (now === 'missing') {
       throw etcdError(ctx, `no etcd manifest at ${manifest(ctx)} nor at ${held(ctx, args)}`, 'write one with etcd_manifest first');
     }
