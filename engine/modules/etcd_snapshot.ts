@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw, type Command } from '../connection/command.js';
+import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
@@ -89,10 +90,13 @@ function keyCountCommand(ctx: ModuleContext, revision: number | string): Command
 /**
  * `total_keys` of `snapshot status` counts every bolt entry (old revisions, members, meta), so it cannot be compared
  * with a restored cluster; the live key count at the snapshot's revision can. Undefined when the member cannot say
- * (e.g. that revision is already compacted).
+ * (e.g. that revision is already compacted); etcdctl refusing its flags or TLS files is an error, not "unknown".
  */
 async function liveKeyCount(ctx: ModuleContext, revision: number): Promise<number | undefined> {
-  const r = await ctx.exec(keyCountCommand(ctx, revision));
+  const c = keyCountCommand(ctx, revision);
+  const r = await ctx.exec(c);
+  const fatal = r.code === 0 ? undefined : deterministicLine(r.stderr, r.code);
+  if (fatal !== undefined) throw etcdError(ctx, `${c.display()} failed: ${fatal}`, HINT);
   if (r.code !== 0) return undefined;
   const n = Number((parseEtcdJson(r.stdout, 'get --from-key') as { count?: number }).count ?? 0);
   return Number.isFinite(n) ? n : undefined;

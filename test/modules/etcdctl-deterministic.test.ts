@@ -85,6 +85,21 @@ describe('deterministic etcdctl errors', () => {
     expect(err?.message).to.equal(`node1: etcdctl endpoint status failed (exit 1): ${NO_CA}`);
   });
 
+  it('etcd_snapshot save fails on a deterministic error of the key count instead of recording "unknown"', async () => {
+    const sha = 'a'.repeat(64);
+    const steps: Step[] = [
+      { exec: /^mkdir -p -m 0700 \/var\/lib\/etcd-snapshots && sh -c / },
+      { exec: / snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/, ...ok(fixture('snapshot-save.stdout')) },
+      { exec: /^sh -c .* probe /, reply: { stdout: `${sha}\nabsent\nclosed\nnone\n` } },
+      { exec: / snapshot status .* -w json$/, ...ok(fixture('snapshot-status.json')) },
+      { exec: / get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...fail(UNKNOWN_FLAG) },
+    ];
+    const { err, conn } = await attempt('etcd_snapshot', steps, { action: 'save', fetch: false });
+    expect(conn.unexpected).to.deep.equal([]);
+    expect(conn.remaining()).to.deep.equal([]);
+    expect(err?.message).to.match(/--keys-only --limit=1 -w json failed: Error: unknown flag: --insecure-discoveryy$/);
+  });
+
   it('classifies lines: deterministic ones verbatim, transient ones not', () => {
     for (const l of [UNKNOWN_FLAG, NO_CA, SHADOWED, X509, 'Error: unknown shorthand flag: \'x\' in -x', 'Error: open /k.key: permission denied']) expect(deterministicLine(`noise\n${l}\n`, 1)).to.equal(l);
     for (const l of ['Error: context deadline exceeded', 'Error: etcdserver: unhealthy cluster', 'Error: etcdserver: request timed out', 'Error: etcdserver: no leader',
