@@ -114,7 +114,13 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${Number(args.keep ?? 5)})`);
   if (args.fetch !== false && !args.keep_remote) commands.push(cmd('rm', '-f', file).display());
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
-  for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+  try {
+    for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+  } catch (e) {
+    // Only our own empty reservation goes: a file with content is never ours to remove.
+    await ctx.exec(cmd('sh', '-c', '[ -s "$1" ] || rm -f -- "$1"', 'unreserve', file));
+    throw e;
+  }
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
   const st = parseStatus(await must(ctx, statusCommand(ctx, file, newTools(ctx) && p.etcdutl)));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { validateModuleArgs } from '../../engine/validate/module-args.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
-import { fixture, ok, VARS } from '../etcd/etcd-script.js';
+import { fail, fixture, ok, VARS } from '../etcd/etcd-script.js';
 
 const DATA = 'etcd snapshot bytes';
 const SHA = createHash('sha256').update(DATA).digest('hex');
@@ -40,6 +40,13 @@ describe('etcd_snapshot action=save', () => {
     { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
+
+  it('a failed save removes its empty name reservation on the host, and nothing else', async () => {
+    const conn = new ScriptedConnection([steps()[0], { exec: (steps()[1] as { exec: RegExp }).exec, ...fail('Error: context deadline exceeded') }, { exec: /^sh -c '\[ -s "\$1" \] \|\| rm -f -- "\$1"' unreserve \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ }]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS }).catch((e: Error) => e);
+    check(conn);
+    expect((err as Error).message).to.match(/snapshot save .* failed: Error: context deadline exceeded$/);
+  });
 
   it('fetches the snapshot with a JSON sidecar, keeps only the newest `keep`, and removes the member\'s copy', async () => {
     for (const t of ['2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z']) {
