@@ -65,7 +65,7 @@ export interface RunContext {
   warnings?: string[];
   /** -v lines. */
   log?(line: string): void;
-  /** The run's ID (default: a new one per run; tests may fix it). */
+  /** This run's ID (magic variable `ringmaster_run_id`, in run_start and in evidence names); default: a fresh one. */
   runId?: string;
   /** Injected so tests do not really wait on delays, pauses and retries. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;

@@ -1,5 +1,4 @@
 // Run-end cleanups: what modules register (a lock to release) to happen however the run ends: end, failure, abort, interrupt.
-import { randomBytes } from 'node:crypto';
 import type { RunCleanup } from '../modules/define.js';
 
 /** How long one cleanup may take: bounded on its own, since the run's interrupt signal has usually fired already. */
@@ -36,7 +35,3 @@ async function runOne(c: { what: string; fn: RunCleanup }, warn: (msg: string) =
   }
 }
 
-/** A run ID that is unique across controllers and runs started in the same millisecond: time + random. */
-export function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-}

@@ -27,7 +27,7 @@ export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Prom
   const started = Date.now();
   const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => SECRET_NAME.test(k));
   ctx.bus.addSecrets(extraSecrets.flatMap(([, v]) => collectStrings(v)));
-  ctx.bus.emit({ type: 'run_start', ts: now(), playbooks: playbooks.map((p) => p.file), check: ctx.options.check, diff: ctx.options.diff, ...(ctx.warnings?.length ? { warnings: ctx.warnings } : {}) });
+  ctx.bus.emit({ type: 'run_start', ts: now(), runId: run.id, playbooks: playbooks.map((p) => p.file), check: ctx.options.check, diff: ctx.options.diff, ...(ctx.warnings?.length ? { warnings: ctx.warnings } : {}) });
   try {
     for (const pb of playbooks) {
       for (const play of pb.plays) {

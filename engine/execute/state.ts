@@ -1,8 +1,9 @@
 // Mutable state of a run, a play and each host: facts, registered results, failures, stats, notifications.
 import type { HostStats } from '../report/events.js';
 import type { Playbook, PlayNode } from '../load/model.js';
+import { newRunId } from '../modules/evidence.js';
 import type { RunContext } from './context.js';
-import { newRunId, RunEnd } from './run-end.js';
+import { RunEnd } from './run-end.js';
 
 /** One host across the whole run (facts and registered results survive from play to play, as in Ansible). */
 export class HostState {
@@ -34,6 +35,7 @@ export class RunState {
   startPending: boolean;
   /** --step answered "continue": stop asking. */
   stepAll = false;
+  /** This run's ID: names its evidence (backups, snapshots, data dirs moved aside) and its lock. */
   readonly id: string;
   readonly startedAt = new Date().toISOString();
   /** Cleanups modules registered (ctx.onRunEnd), run when the run ends in any way. */

@@ -96,6 +96,7 @@ function magicVars(play: PlayState, host: string): Record<string, unknown> {
     ansible_check_mode: ctx.options.check,
     ansible_diff_mode: ctx.options.diff,
     playbook_dir: play.playbook.dir,
+    ringmaster_run_id: play.run.id,
     ansible_facts: (facts.ansible_facts as Record<string, unknown> | undefined) ?? {},
   };
 }

@@ -1,5 +1,6 @@
 // Fact: per-endpoint health, from `endpoint health -w json` (the JSON is on stdout even when some are down).
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { throwIfDeterministic } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { Fact } from './fact.js';
 
@@ -22,7 +23,8 @@ export const etcdEndpointHealth: Fact<EndpointHealth[]> = {
   // and health is polled in loops while members stop and start: give it its own, shorter timeout.
   command: (vars, endpoints) =>
     etcdctl({ ...etcdctlSettings(vars, endpoints), commandTimeout: healthTimeout(vars) }, 'endpoint', 'health', '-w', 'json'),
-  parse(stdout) {
+  parse(stdout, stderr, code) {
+    throwIfDeterministic('endpoint health', stdout, stderr, code);
     if (!stdout.trim()) return [];
     const raw = parseEtcdJson(stdout, 'endpoint health') as Array<{ endpoint: string; health: boolean; took?: string; error?: string }>;
     return raw.map((r) => ({ endpoint: r.endpoint, health: r.health === true, took: r.took ?? '', error: r.error }));

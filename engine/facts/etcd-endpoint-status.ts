@@ -1,5 +1,6 @@
 // Fact: per-endpoint status (cluster ID, member ID, leader, raft index, db size), from `endpoint status -w json`.
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { throwIfDeterministic } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson, toHexId } from '../etcd/json.js';
 import { healthTimeout } from './etcd-endpoint-health.js';
 import type { Fact } from './fact.js';
@@ -40,7 +41,8 @@ export const etcdEndpointStatus: Fact<EndpointStatus[]> = {
   // A probe like endpoint health, read while members are down: a dead endpoint would cost the whole command
   // timeout (measured: 5.0 s at 5 s), so it gets health's shorter one.
   command: (vars, endpoints) => etcdctl({ ...etcdctlSettings(vars, endpoints), commandTimeout: healthTimeout(vars) }, 'endpoint', 'status', '-w', 'json'),
-  parse(stdout) {
+  parse(stdout, stderr, code) {
+    throwIfDeterministic('endpoint status', stdout, stderr, code);
     if (!stdout.trim()) return [];
     const raw = parseEtcdJson(stdout, 'endpoint status') as Raw[];
     return raw.map((r) => ({

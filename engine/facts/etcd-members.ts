@@ -1,6 +1,7 @@
 // Fact: the live member list, from `etcdctl member list -w json`.
 import { RingError } from '../errors/index.js';
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
+import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseMemberList, type MemberList } from '../etcd/members.js';
 import type { Fact } from './fact.js';
 
@@ -9,8 +10,9 @@ export const etcdMembers: Fact<MemberList> = {
   command: (vars, endpoints) => etcdctl(etcdctlSettings(vars, endpoints), 'member', 'list', '-w', 'json'),
   parse(stdout, stderr, code) {
     if (code !== 0) {
-      throw new RingError('E_TASK_FAILED', `etcdctl member list failed (exit ${code}): ${lastLine(stderr)}`, {
-        hint: 'check that etcd is running on the host and that the client certificate paths are right',
+      const fatal = deterministicLine(stderr, code);
+      throw new RingError('E_TASK_FAILED', `etcdctl member list failed (exit ${code}): ${fatal ?? lastLine(stderr)}`, {
+        hint: fatal ? HINT : 'check that etcd is running on the host and that the client certificate paths are right',
       });
     }
     return parseMemberList(stdout);

@@ -3,6 +3,7 @@ import type { Command, Part } from '../connection/command.js';
 import { RingError } from '../errors/index.js';
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
 import { memberLabel } from '../etcd/drift.js';
+import { deterministicLine } from '../etcd/etcdctl-errors.js';
 import { findMember, type Member, type MemberList } from '../etcd/members.js';
 import { etcdEndpointStatus, type EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdMembers, lastLine } from '../facts/etcd-members.js';
@@ -76,22 +77,26 @@ export function etcdctlCommand(ctx: ModuleContext, endpoints: string[] | undefin
 export interface EtcdctlOutcome {
   ok: boolean;
   stdout: string;
-  /** etcdctl's `Error: …` line (or the last stderr line). */
+  /** etcdctl's `Error: …` line (or the last stderr line); for a deterministic failure the line that names it. */
   error: string;
   attempts: number;
+  /** etcdctl refused for a reason no retry fixes (bad flag, missing TLS file, env conflict, x509). */
+  deterministic: boolean;
 }
 
 /**
  * Runs an etcdctl command, retrying while its error matches `retryOn` and the deadline has not passed.
+ * A deterministic error (etcdctl-errors.ts) ends it at once, whatever `retryOn` says: retrying cannot fix it.
  * Deadlines are wall-clock: each attempt can itself take up to the command timeout.
  */
 export async function runEtcdctl(ctx: ModuleContext, command: Command, retry?: { retryOn: RegExp; timeoutS: number; delayS: number }): Promise<EtcdctlOutcome> {
   const deadline = Date.now() + (retry?.timeoutS ?? 0) * 1000;
   for (let attempts = 1; ; attempts++) {
     const r = await ctx.exec(command);
-    const error = r.code === 0 ? '' : lastLine(r.stderr) || `exit code ${r.code}`;
-    if (r.code === 0) return { ok: true, stdout: r.stdout, error, attempts };
-    if (!retry || !retry.retryOn.test(error) || Date.now() + retry.delayS * 1000 >= deadline) return { ok: false, stdout: r.stdout, error, attempts };
+    if (r.code === 0) return { ok: true, stdout: r.stdout, error: '', attempts, deterministic: false };
+    const fatal = deterministicLine(r.stderr, r.code);
+    const error = fatal ?? (lastLine(r.stderr) || `exit code ${r.code}`);
+    if (fatal !== undefined || !retry || !retry.retryOn.test(error) || Date.now() + retry.delayS * 1000 >= deadline) return { ok: false, stdout: r.stdout, error, attempts, deterministic: fatal !== undefined };
     ctx.log(`${command.display()}: ${error}; retrying (attempt ${attempts + 1})`);
     await sleep(retry.delayS * 1000, ctx.signal);
   }
@@ -134,14 +139,4 @@ export function hostPort(url: string, dfltPort = 2379): { host: string; port: nu
   } catch {
     return { host: '127.0.0.1', port: dfltPort };
   }
-}
-
-/** Timestamp safe in file names: 20250102T030405Z. */
-/** Like stamp() with milliseconds: two snapshots of one member in the same second must not share a name. */
-export function stampMs(now: Date = new Date()): string {
-  return now.toISOString().replace(/[-:.]/g, '');
-}
-
-export function stamp(now: Date = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

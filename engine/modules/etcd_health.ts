@@ -3,6 +3,7 @@ import { driftOf, driftSentences, hasDrift, matchInventory, staleMembers, type D
 import type { Member } from '../etcd/members.js';
 import type { EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdHealthArgs } from '../generated/schema-types.js';
+import { isDeterministic } from '../etcd/etcdctl-errors.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { endpointsArg, etcdError, label, sleep, varStr } from './etcd-common.js';
 import { clusterView } from './etcd-view.js';
@@ -28,9 +29,10 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
     const delayMs = Number(args.delay ?? 2) * 1000;
     const deadline = Date.now() + timeout * 1000;
     for (let polls = 1; ; polls++) {
-      // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait out.
+      // A member that is starting (or a cluster still electing) refuses even the member list: that is what we wait
+      // out. etcdctl refusing its own flags or TLS files is not: it is reported at once.
       const report = await poll(ctx, args).catch((e: unknown) => {
-        if (Date.now() >= deadline) throw e;
+        if (Date.now() >= deadline || isDeterministic(e)) throw e;
         return undefined;
       });
       if (!report) {
@@ -57,7 +59,8 @@ type Report = ModuleResult & { problems: string[]; drift: Drift; leader?: string
 async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
   const group = args.group ?? 'etcd';
   const view = await clusterView(ctx, endpointsArg(args.endpoints)).catch((e: Error) => {
-    throw etcdError(ctx, `cannot read the member list: ${e.message}`, 'point `endpoints` at a member that is up (delegate_to a healthy host)');
+    // The failing read (member list, health or status) names itself; only a missing quorum needs the hint.
+    throw etcdError(ctx, e.message, 'point `endpoints` at a member that is up (delegate_to a healthy host)');
   });
   const { list, healthy, foreign } = view;
   const inventory = inventoryHosts(ctx, group);

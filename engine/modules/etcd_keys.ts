@@ -1,10 +1,11 @@
 // `etcd_keys`: list, get, count or delete keys; delete takes exact keys only and saves their old raw values on the controller first.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdKeysArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { endpointsArg, etcdctlCommand, etcdError, runEtcdctl, stamp } from './etcd-common.js';
+import { endpointsArg, etcdctlCommand, etcdError, runEtcdctl } from './etcd-common.js';
+import { evidenceClock, evidenceStamp, writeExclusive } from './evidence.js';
 
 interface RawKv { key: string; value?: string; create_revision?: number; mod_revision?: number; version?: number }
 interface RawGet { header: { revision: number }; kvs?: RawKv[]; count?: number; more?: boolean }
@@ -66,11 +67,14 @@ async function del(ctx: ModuleContext, args: EtcdKeysArgs, keys: string[]): Prom
     saved.push({ key, value_base64: kv.value ?? '', mod_revision: Number(kv.mod_revision), create_revision: Number(kv.create_revision), version: Number(kv.version) });
   }
   const dels = keys.map((k) => etcdctlCommand(ctx, endpointsArg(args.endpoints), 'del', k, '-w', 'json'));
-  const file = join(resolve(ctx.playbookDir, args.backup_dest), `etcd-keys-${ctx.host}-${stamp()}.json`);
+  // Run ID + millisecond in the name, created exclusively: two runs' backups can never replace each other.
+  const now = evidenceClock.now();
+  const file = join(resolve(ctx.playbookDir, args.backup_dest), `etcd-keys-${ctx.host}-${evidenceStamp(ctx.vars, now)}.json`);
   const commands = [`save ${keys.length} old value(s) to ${file}`, ...dels.map((c) => c.display())];
   if (ctx.check) return { changed: true, commands, revision_before: revisionBefore, keys, msg: `check mode: would save ${keys.length} value(s) to ${file} and delete ${keys.join(', ')}` };
   await mkdir(resolve(ctx.playbookDir, args.backup_dest), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ host: ctx.host, revision: revisionBefore, time: new Date().toISOString(), kvs: saved }, null, 2)}\n`, { mode: 0o600 });
+  await writeExclusive(file, `${JSON.stringify({ host: ctx.host, revision: revisionBefore, time: now.toISOString(), kvs: saved }, null, 2)}\n`, 0o600)
+    .catch((e: Error) => { throw etcdError(ctx, `${e.message}; nothing was deleted`); });
   let revisionAfter = revisionBefore;
   for (const c of dels) {
     const out = await runEtcdctl(ctx, c);

@@ -8,7 +8,8 @@ import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { packageRoot } from '../paths.js';
 import { createTemplateEngine } from '../template/engine.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdError, hostPort, stamp, varStr, versionOf } from './etcd-common.js';
+import { atLeast, etcdError, hostPort, varStr, versionOf } from './etcd-common.js';
+import { copyExclusive, evidenceStamp } from './evidence.js';
 
 const TEMPLATES: Record<string, string> = { 'static-pod': 'etcd-static-pod.yaml.hbs', docker: 'etcd-docker-run.sh.hbs', systemd: 'etcd.service.hbs' };
 const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
@@ -110,10 +111,11 @@ async function readRemote(ctx: ModuleContext, path: string): Promise<string | un
 async function write(ctx: ModuleContext, dest: string, backupDir: string, before: string | undefined, after: string): Promise<ModuleResult> {
   const name = basename(dest);
   const staged = `${backupDir}/.${name}.ringmaster-new`;
-  const backup = before === undefined ? undefined : `${backupDir}/${name}.${stamp()}`;
+  // Run ID + millisecond, created exclusively: a kept version is never replaced by a later (or concurrent) one.
+  const backup = before === undefined ? undefined : `${backupDir}/${name}.${evidenceStamp(ctx.vars)}`;
   const mkdir = cmd('mkdir', '-p', '-m', '0700', backupDir);
   const swap = backup
-    ? cmd('cp', '-p', '--', dest, backup, raw('&&'), 'mv', '-f', '--', staged, dest)
+    ? cmd(...copyExclusive(dest, backup).parts, raw('&&'), 'mv', '-f', '--', staged, dest)
     : cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest);
   const commands = [mkdir.display(), `put ${staged} (${Buffer.byteLength(after)} bytes)`, swap.display()];
   const result: ModuleResult = { changed: true, dest, commands, backup_file: backup };

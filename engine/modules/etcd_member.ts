@@ -1,6 +1,7 @@
 // `etcd_member`: add (learner where supported), promote or remove one member by live identity; idempotent, retrying etcd's transient refusals.
 import { parseEtcdJson, toHexId } from '../etcd/json.js';
 import { findMember, initialCluster, type Member, type MemberList } from '../etcd/members.js';
+import { HINT } from '../etcd/etcdctl-errors.js';
 import { checkStep } from '../etcd/quorum.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdMemberArgs } from '../generated/schema-types.js';
@@ -88,7 +89,7 @@ async function present(ctx: Ctx, job: Job): Promise<ModuleResult> {
   const out = await runEtcdctl(ctx, command, { retryOn: UNHEALTHY, ...job.retry });
   if (!out.ok) {
     throw etcdError(ctx, `member add ${name} failed after ${out.attempts} attempt(s): ${out.error}`,
-      UNHEALTHY.test(out.error) ? `etcd kept refusing for ${job.retry.timeoutS}s: a member is down or unstarted; check etcd_health, remove dead members first, or raise \`timeout\`` : undefined);
+      out.deterministic ? HINT : UNHEALTHY.test(out.error) ? `etcd kept refusing for ${job.retry.timeoutS}s: a member is down or unstarted; check etcd_health, remove dead members first, or raise \`timeout\`` : undefined);
   }
   const raw = parseEtcdJson(out.stdout, 'member add') as { member: { ID: string }; members: Array<{ ID: string; name?: string; peerURLs?: string[] }> };
   const id = toHexId(raw.member.ID);
@@ -137,7 +138,7 @@ async function absent(ctx: Ctx, job: Job): Promise<ModuleResult> {
   if (ctx.check) return { changed: true, commands: [command.display()], msg: `check mode: would remove ${label(member)}; ${verdict.explanation}`, member_id: member.id };
   const out = await runEtcdctl(ctx, command, { retryOn: UNHEALTHY, ...job.retry });
   if (!out.ok && /member not found/.test(out.error)) return done(`member ${label(member)} was already removed`, { member_id: member.id });
-  if (!out.ok) throw etcdError(ctx, `member remove ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`, 'check etcd_health; a removal needs a quorum of healthy voters');
+  if (!out.ok) throw etcdError(ctx, `member remove ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`, out.deterministic ? HINT : 'check etcd_health; a removal needs a quorum of healthy voters');
   return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `removed ${label(member)}; ${verdict.explanation}`, member_id: member.id };
 }
 
@@ -152,7 +153,7 @@ async function promoted(ctx: Ctx, job: Job): Promise<ModuleResult> {
   if (!out.ok && /can only promote a learner member$/.test(out.error)) return done(`member ${label(member)} is already a voter`, { member_id: member.id });
   if (!out.ok) {
     throw etcdError(ctx, `member promote ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`,
-      NOT_IN_SYNC.test(out.error) ? `the learner did not catch up within ${job.retry.timeoutS}s: check that it started (etcd_service) and its logs, or raise \`timeout\`` : undefined);
+      out.deterministic ? HINT : NOT_IN_SYNC.test(out.error) ? `the learner did not catch up within ${job.retry.timeoutS}s: check that it started (etcd_service) and its logs, or raise \`timeout\`` : undefined);
   }
   return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `promoted ${label(member)} to voter`, member_id: member.id };
 }

@@ -1,6 +1,7 @@
 // `etcd_service`: stops or starts the local etcd member for its flavour (static pod, docker, systemd) and waits for the outcome.
 import { cmd, raw, type Command } from '../connection/command.js';
 import type { EtcdServiceArgs } from '../generated/schema-types.js';
+import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { checkStep } from '../etcd/quorum.js';
 import { etcdctlCommand, etcdError, hostPort, label, sleep, varStr } from './etcd-common.js';
@@ -61,6 +62,10 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
       const { port } = hostPort(varStr(ctx.vars, 'etcd_client_url', 'https://127.0.0.1:2379'));
       const closed = await ctx.exec(portWait('127.0.0.1', port, false, 2), { timeoutMs: 15_000 });
       if (closed.code === 0) return { changed: false, flavor, msg: `etcd (${flavor}) already stopped: no manifest at ${manifest(ctx)} nor at ${held(ctx, args)} and port ${port} is closed` };
+    }
+    if (now === 'missing' && args.state === 'started' && ctx.check) {
+      // A plan: the task that writes the manifest (etcd_manifest render) ran in check mode too and wrote nothing.
+      return { changed: true, flavor, msg: `check mode: would start etcd (${flavor}) from ${manifest(ctx)}, which does not exist yet (nor ${held(ctx, args)}): an earlier task must write it, or the real run fails here` };
     }
     if (now === 'missing') {
       throw etcdError(ctx, `no etcd manifest at ${manifest(ctx)} nor at ${held(ctx, args)}`, 'write one with etcd_manifest first');
@@ -123,6 +128,9 @@ async function waitFor(ctx: ModuleContext, args: EtcdServiceArgs, want: 'stopped
   for (;;) {
     const r = await ctx.exec(health);
     if (r.code === 0) return 'healthy';
+    // A member still starting is waited for; etcdctl refusing its flags or TLS files never gets better.
+    const fatal = deterministicLine(r.stderr, r.code);
+    if (fatal !== undefined) throw etcdError(ctx, `${health.display()} failed: ${fatal}`, HINT);
     last = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
     if (Date.now() >= deadline) break;
     await sleep(1000, ctx.signal);

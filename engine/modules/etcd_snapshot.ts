@@ -1,12 +1,14 @@
 // `etcd_snapshot`: save (fetched with a checksum sidecar and retention), distribute (verified), restore (sibling dir + swap), status.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw, type Command } from '../connection/command.js';
+import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdctlCommand, etcdError, hostPort, stamp, stampMs, varStr, versionOf } from './etcd-common.js';
+import { atLeast, etcdctlCommand, etcdError, hostPort, varStr, versionOf } from './etcd-common.js';
+import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
 export interface SnapshotSidecar {
@@ -88,10 +90,13 @@ function keyCountCommand(ctx: ModuleContext, revision: number | string): Command
 /**
  * `total_keys` of `snapshot status` counts every bolt entry (old revisions, members, meta), so it cannot be compared
  * with a restored cluster; the live key count at the snapshot's revision can. Undefined when the member cannot say
- * (e.g. that revision is already compacted).
+ * (e.g. that revision is already compacted); etcdctl refusing its flags or TLS files is an error, not "unknown".
  */
 async function liveKeyCount(ctx: ModuleContext, revision: number): Promise<number | undefined> {
-  const r = await ctx.exec(keyCountCommand(ctx, revision));
+  const c = keyCountCommand(ctx, revision);
+  const r = await ctx.exec(c);
+  const fatal = r.code === 0 ? undefined : deterministicLine(r.stderr, r.code);
+  if (fatal !== undefined) throw etcdError(ctx, `${c.display()} failed: ${fatal}`, HINT);
   if (r.code !== 0) return undefined;
   const n = Number((parseEtcdJson(r.stdout, 'get --from-key') as { count?: number }).count ?? 0);
   return Number.isFinite(n) ? n : undefined;
@@ -102,13 +107,20 @@ const newTools = (ctx: ModuleContext) => atLeast(versionOf(ctx.vars.etcd_version
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
-  const file = `${dir}/etcd-${member}-${stampMs()}.db`;
-  const steps = [cmd('mkdir', '-p', '-m', '0700', dir), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
+  // Run ID + millisecond, the name reserved on the host (noclobber) before etcdctl renames its snapshot onto it.
+  const file = `${dir}/etcd-${member}-${evidenceStamp(ctx.vars)}.db`;
+  const steps = [cmd('mkdir', '-p', '-m', '0700', dir, raw('&&'), ...reserveExclusive(file).parts), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
   const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display(), keyCountCommand(ctx, 'REVISION').display()];
   if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${Number(args.keep ?? 5)})`);
   if (args.fetch !== false && !args.keep_remote) commands.push(cmd('rm', '-f', file).display());
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
-  for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+  try {
+    for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+  } catch (e) {
+    // Only our own empty reservation goes: a file with content is never ours to remove.
+    await ctx.exec(cmd('sh', '-c', '[ -s "$1" ] || rm -f -- "$1"', 'unreserve', file));
+    throw e;
+  }
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
   const st = parseStatus(await must(ctx, statusCommand(ctx, file, newTools(ctx) && p.etcdutl)));
@@ -121,8 +133,9 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const destDir = resolve(ctx.playbookDir, args.dest ?? 'backups');
   await mkdir(destDir, { recursive: true });
   const local = join(destDir, sidecar.file);
-  await writeFile(local, data, { mode: 0o600 });
-  await writeFile(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
+  // Created exclusively: an existing snapshot or sidecar of that name is an error, never replaced.
+  await writeExclusive(local, data, 0o600).catch((e: Error) => { throw etcdError(ctx, e.message, `the snapshot is still on the host at ${file}`); });
+  await writeExclusive(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`).catch((e: Error) => { throw etcdError(ctx, e.message, `the snapshot is still on the host at ${file}`); });
   const removed = await prune(destDir, member, Number(args.keep ?? 5));
   // The controller now holds a verified copy; a snapshot per run left on a control-plane node would fill its disk.
   if (!args.keep_remote) await must(ctx, cmd('rm', '-f', file));
@@ -220,7 +233,7 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   if (!p.sha) throw etcdError(ctx, `snapshot ${args.path} does not exist on ${ctx.host}`, 'distribute it first (etcd_snapshot action=distribute)');
   if (p.sha !== expected) throw etcdError(ctx, `snapshot checksum mismatch for ${args.path}: sha256 ${p.sha}, expected ${expected}`, 'the copy is damaged or another file: distribute the snapshot again; nothing was changed');
   if (p.portOpen) throw etcdError(ctx, `etcd still answers on ${ctx.host}: refusing to restore under a running member`, 'stop it first (etcd_service state=stopped) — on every member, restore restarts the whole cluster');
-  const st = stamp();
+  const st = evidenceStamp(ctx.vars);
   const fresh = `${dataDir}.restore-${st}`;
   const aside = `${dataDir}.before-restore-${st}`;
   const useEtcdutl = newTools(ctx) && p.etcdutl;
@@ -228,7 +241,8 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const bump = useEtcdutl && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
   // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
   const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags);
-  const swap = p.other ? cmd('mv', '--', dataDir, aside, raw('&&'), 'mv', '--', fresh, dataDir) : cmd('mv', '--', fresh, dataDir);
+  // Neither rename may replace anything: the data dir kept aside is the evidence of what was there before.
+  const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveExclusive(fresh, dataDir).parts) : moveExclusive(fresh, dataDir);
   const commands = [tool.display(), swap.display()];
   const result: ModuleResult = { changed: true, commands, data_dir: dataDir, initial_cluster: cluster, initial_cluster_token: flags[2].slice('--initial-cluster-token='.length), previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped: bump.length > 0 };
   if (ctx.check) return { ...result, msg: `check mode: would restore ${args.path} into ${fresh} and swap it in${p.other ? `, keeping the old data dir at ${aside}` : ''}` };

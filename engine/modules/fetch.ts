@@ -1,8 +1,10 @@
 // `fetch`: copies a file from the host to the controller, sha256-verified; unchanged files are not transferred.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FetchArgs } from '../generated/schema-types.js';
+import { RingError } from '../errors/index.js';
 import { defineModule } from './define.js';
+import { evidenceStamp, writeExclusive } from './evidence.js';
 import { sha256 } from './place-file.js';
 import { remoteStat } from './remote-file.js';
 
@@ -16,7 +18,7 @@ export function fetchTarget(playbookDir: string, host: string, src: string, dest
 
 export const fetchModule = defineModule<FetchArgs>({
   name: 'fetch',
-  description: 'Copy a file from the host to a folder on the controller (DEST/<host>/<src>, or flat), verified by sha256; unchanged files are not transferred again.',
+  description: 'Copy a file from the host to a folder on the controller (DEST/<host>/<src>, or flat), verified by sha256; unchanged files are not transferred again, a different local file is kept aside.',
   schema: 'modules/fetch.json',
   supportsCheckMode: true,
   idempotent: true,
@@ -40,9 +42,21 @@ export const fetchModule = defineModule<FetchArgs>({
       return { ...base, changed: false, failed: true, checksum: got, msg: `checksum mismatch fetching ${args.src}: the host said ${st.checksum}, received ${got} (the file changed during the transfer?)` };
     }
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.ringmaster-${process.pid}.tmp`;
-    await writeFile(tmp, data);
+    const tmp = `${target}.ringmaster-${evidenceStamp(ctx.vars)}.tmp`;
+    await writeExclusive(tmp, data);
+    // A different file already there may be evidence: it is kept under a name of its own (a hard link, created
+    // exclusively) before the new one takes its place.
+    const kept = local ? `${target}.${evidenceStamp(ctx.vars)}~` : undefined;
+    if (kept) {
+      try {
+        await link(target, kept);
+      } catch (e) {
+        await unlink(tmp);
+        const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (e as Error).message;
+        throw new RingError('E_TASK_FAILED', `cannot keep the previous ${target} aside as ${kept} (${why}): nothing was replaced`, { host: ctx.host, task: ctx.taskName });
+      }
+    }
     await rename(tmp, target);
-    return { ...base, changed: true, size: data.length };
+    return { ...base, changed: true, size: data.length, ...(kept ? { backup_file: kept } : {}) };
   },
 });

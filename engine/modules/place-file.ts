@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { cmd, raw, type Command } from '../connection/command.js';
 import { RingError } from '../errors/index.js';
 import type { FileDiff, ModuleContext, ModuleResult } from './define.js';
+import { copyExclusive, evidenceClock, runIdOf } from './evidence.js';
 import { normalizeMode, remoteStat, sameOwner, type RemoteStat } from './remote-file.js';
 
 /** What copy and template both ask for. */
@@ -26,10 +27,10 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Ansible-style backup name: DEST.YYYY-MM-DD@HH:MM:SS~ (controller UTC clock). */
-export function backupName(dest: string, now: Date = new Date()): string {
-  const t = now.toISOString().replace('T', '@').replace(/\.\d+Z$/, '');
-  return `${dest}.${t}~`;
+/** Ansible-style backup name with milliseconds and the run ID: DEST.YYYY-MM-DD@HH:MM:SS.mmm-RUNID~ (controller UTC clock). */
+export function backupName(dest: string, runId: string, now: Date = evidenceClock.now()): string {
+  const t = now.toISOString().replace('T', '@').replace(/Z$/, '');
+  return `${dest}.${t}-${runId}~`;
 }
 
 /** Text for a diff side, or a one-line summary when it is binary or too large. */
@@ -81,8 +82,9 @@ export async function placeFile(ctx: ModuleContext, req: PlaceRequest): Promise<
   const commands: string[] = [];
   if (contentChanges) {
     if (ctx.diff) result.diff = [await fileDiff(ctx, dest, st, req.content)];
-    const backup = req.backup && st.exists ? backupName(dest) : undefined;
-    const copyOld = backup ? cmd('cp', '-p', '--', dest, backup) : undefined;
+    const backup = req.backup && st.exists ? backupName(dest, runIdOf(ctx.vars)) : undefined;
+    // Created exclusively: a backup is evidence, never replaced by another run's.
+    const copyOld = backup ? copyExclusive(dest, backup) : undefined;
     if (copyOld) commands.push(copyOld.display());
     commands.push(`put ${dest} (${req.content.length} bytes, sha256 ${checksum})`);
     if (!ctx.check) {

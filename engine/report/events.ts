@@ -11,6 +11,8 @@ interface Base {
 
 export interface RunStart extends Base {
   type: 'run_start';
+  /** Unique per run: evidence files and directories of this run carry it in their names. */
+  runId: string;
   playbooks: string[];
   check: boolean;
   diff: boolean;

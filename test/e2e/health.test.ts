@@ -96,7 +96,7 @@ describe('health.yml on the lab @lab @e2e', function () {
       node2: 's/--initial-cluster-state=existing/--initial-cluster-state=new/',
       node3: 's/--initial-cluster=node1=[^,]*,/--initial-cluster=/',
     }, async () => {
-      const r = await health();
+      const r = await health({ fail_on_findings: 'true' });
       expect(r.exitCode, explain(r)).to.equal(2);
       const failed = resultsOf(r, 'Fail on manifest findings');
       const msgOf = (n: string) => failed.find((x) => x.host === n && x.status === 'failed')?.msg ?? '';
@@ -106,6 +106,13 @@ describe('health.yml on the lab @lab @e2e', function () {
       expect(msgOf('node2')).to.not.contain('force-new-cluster');
       expect(msgOf('node3'), explain(r)).to.contain(`${MANIFEST}: --initial-cluster lacks the live member node1=https://10.20.30.101:2380`);
     expect(msgOf('node3')).to.not.match(/force-new-cluster|state=new|node[23]=/);
+      // By default the problems fail and the risk (state new on a member with data) is only reported.
+      const dflt = await health();
+      expect(dflt.exitCode, explain(dflt)).to.equal(2);
+      expect(resultsOf(dflt, 'Fail on manifest findings').filter((x) => x.status === 'failed').map((x) => x.host).sort(), explain(dflt)).to.deep.equal(['node1', 'node3']);
+      const risk = resultsOf(dflt, 'Report manifest findings without failing').find((x) => x.host === 'node2');
+      expect(risk?.status, explain(dflt)).to.equal('ok');
+      expect(risk?.msg).to.contain(`risk: ${MANIFEST} says --initial-cluster-state=new but /var/lib/etcd has data`);
       // The same findings, reported without failing when asked.
       const soft = await health({ fail_on_findings: 'false' });
       expect(soft.exitCode, explain(soft)).to.equal(0);

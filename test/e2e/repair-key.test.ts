@@ -59,4 +59,33 @@ describe('repair-key.yml on the lab @lab @e2e', function () {
     expect(explain(r)).to.match(/does not exist .*nothing was changed/);
     expect(await clusterFingerprint(lab!)).to.equal(before);
   });
+
+  it('two runs started together for two keys: the lock lets one at a time, both raw values are kept, in files of their own', async () => {
+    const keysDir = join(dir, 'keys');
+    const earlier = new Set(readdirSync(keysDir));
+    const together = await Promise.all([11, 12].map((i) => runPlaybook(lab!, 'repair-key.yml', { key: keyOf(i), backup_dir: dir })));
+    // A run the cluster lock refused changed nothing and is simply run again, as an operator would.
+    for (const [n, r] of together.entries()) {
+      if (r.exitCode === 8) {
+        expect(r.recap?.aborted, explain(r)).to.match(/locked by run/);
+        expect(changedCount(r), explain(r)).to.equal(0);
+        together[n] = await runPlaybook(lab!, 'repair-key.yml', { key: keyOf(11 + n), backup_dir: dir });
+      }
+    }
+    const [a, b] = together;
+    expect(a.exitCode, explain(a)).to.equal(0);
+    expect(b.exitCode, explain(b)).to.equal(0);
+    const added = readdirSync(keysDir).filter((f) => !earlier.has(f));
+    expect(added, added.join(', ')).to.have.length(2);
+    for (const i of [11, 12]) {
+      const holding = added.map((f) => JSON.parse(readFileSync(join(keysDir, f), 'utf8')) as { kvs: Array<{ key: string; value_base64: string }> })
+        .filter((saved) => saved.kvs.some((kv) => kv.key === keyOf(i)));
+      expect(holding, `backups of ${keyOf(i)}`).to.have.length(1);
+      expect(Buffer.from(holding[0].kvs[0].value_base64, 'base64').toString()).to.equal(valueOf(i, 'a'));
+    }
+    expect(added.every((f) => /^etcd-keys-node\d-\d{8}T\d{9}Z-[0-9a-f]{12}\.json$/.test(f)), added.join(', ')).to.equal(true);
+    expect(await verifyKeys(lab!, 1000, 'a', [keyOf(7), keyOf(11), keyOf(12)])).to.deep.equal([]);
+    expect(await verifyKeys(lab!, 1000, 'a')).to.deep.equal([`${keyOf(7)} missing`, `${keyOf(11)} missing`, `${keyOf(12)} missing`]);
+    expect(await settledProblems(lab!)).to.deep.equal([]);
+  });
 });

@@ -114,7 +114,7 @@ describe('snapshot-save.yml on the lab @lab @e2e', function () {
     const r = await save({ member: 'node3' }, ['--check']);
     expect(r.exitCode, explain(r)).to.equal(0);
     const planned = resultsOf(r, SAVE_TASK).find((x) => x.host === 'node3');
-    expect(planned?.commands?.some((c) => / snapshot save \/var\/lib\/etcd-snapshots\/etcd-node3-\d{8}T\d{9}Z\.db$/.test(c)), explain(r)).to.equal(true);
+    expect(planned?.commands?.some((c) => / snapshot save \/var\/lib\/etcd-snapshots\/etcd-node3-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/.test(c)), explain(r)).to.equal(true);
     expect(existsSync(dir)).to.equal(false);
     expect([await fingerprint(), ...(await remoteSnapshots())]).to.deep.equal(before);
     expect(await verifyKeys(lab!)).to.deep.equal([]);

@@ -111,12 +111,12 @@ describe('modules: copy and template', () => {
   it('copy keeps the old file as a timestamped backup before replacing it', async () => {
     const conn = new ScriptedConnection([
       { exec: statOf('/etc/x'), reply: { stdout: fileAnswer('old') } },
-      { exec: /^cp -p -- \/etc\/x '\/etc\/x\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~'$/ },
+      { exec: /^sh -c 'set -C && : > "\$2" && cp -p -- "\$1" "\$2"' keep \/etc\/x '\/etc\/x\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d\.\d{3}-r1~'$/ },
       { put: '/etc/x', content: 'new' },
     ]);
-    const result = await runModule('copy', conn, { content: 'new', dest: '/etc/x', backup: true });
+    const result = await runModule('copy', conn, { content: 'new', dest: '/etc/x', backup: true }, { vars: { ringmaster_run_id: 'r1' } });
     expect(result.changed).to.equal(true);
-    expect(result.backup_file).to.match(/^\/etc\/x\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
+    expect(result.backup_file).to.match(/^\/etc\/x\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d\.\d{3}-r1~$/);
   });
 
   it('copy reads src from the playbook folder and puts it inside a destination folder', async () => {
@@ -148,7 +148,7 @@ describe('modules: copy and template', () => {
     expect(diffText(Buffer.from('text'))).to.equal('text');
   });
 
-  it('names backups DEST.YYYY-MM-DD@HH:MM:SS~', () => {
-    expect(backupName('/etc/a', new Date('2024-05-06T07:08:09.123Z'))).to.equal('/etc/a.2024-05-06@07:08:09~');
+  it('names backups DEST.YYYY-MM-DD@HH:MM:SS.mmm-RUNID~', () => {
+    expect(backupName('/etc/a', '0a1b2c', new Date('2024-05-06T07:08:09.123Z'))).to.equal('/etc/a.2024-05-06@07:08:09.123-0a1b2c~');
   });
 });

@@ -81,10 +81,10 @@ describe('etcd_manifest mode=edit', () => {
   });
 
   it('keeps the old version outside manifests/ and shows the diff', async () => {
-    const swap = new RegExp(`^cp -p -- /etc/kubernetes/manifests/etcd\\.yaml /etc/kubernetes/ringmaster/etcd\\.yaml\\.\\d{8}T\\d{6}Z && mv -f -- ${STAGED.replace(/\./g, '\\.')} /etc/kubernetes/manifests/etcd\\.yaml$`);
-    const { result, conn } = await run([{ exec: READ, reply: { stdout: current } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: swap }], { mode: 'edit', initial_cluster_state: 'existing', force_new_cluster: false }, { diff: true });
+    const swap = new RegExp(`^sh -c 'set -C && : > "\\$2" && cp -p -- "\\$1" "\\$2"' keep /etc/kubernetes/manifests/etcd\\.yaml /etc/kubernetes/ringmaster/etcd\\.yaml\\.\\d{8}T\\d{9}Z-r7 && mv -f -- ${STAGED.replace(/\./g, '\\.')} /etc/kubernetes/manifests/etcd\\.yaml$`);
+    const { result, conn } = await run([{ exec: READ, reply: { stdout: current } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: swap }], { mode: 'edit', initial_cluster_state: 'existing', force_new_cluster: false }, { diff: true, vars: { ...vars, ringmaster_run_id: 'r7' } });
     expect(result.changed).to.equal(true);
-    expect(result.backup_file).to.match(/^\/etc\/kubernetes\/ringmaster\/etcd\.yaml\.\d{8}T\d{6}Z$/);
+    expect(result.backup_file).to.match(/^\/etc\/kubernetes\/ringmaster\/etcd\.yaml\.\d{8}T\d{9}Z-r7$/);
     const diff = (result.diff as Array<{ before: string; after: string }>)[0];
     expect(diff.before).to.contain('--initial-cluster-state=new');
     expect(diff.after).to.contain('--initial-cluster-state=existing');

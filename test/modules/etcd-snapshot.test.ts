@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { validateModuleArgs } from '../../engine/validate/module-args.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
-import { fixture, ok, VARS } from '../etcd/etcd-script.js';
+import { fail, fixture, ok, VARS } from '../etcd/etcd-script.js';
 
 const DATA = 'etcd snapshot bytes';
 const SHA = createHash('sha256').update(DATA).digest('hex');
@@ -34,12 +34,19 @@ function check(conn: ScriptedConnection) {
 
 describe('etcd_snapshot action=save', () => {
   const steps = (): Step[] => [
-    { exec: 'mkdir -p -m 0700 /var/lib/etcd-snapshots' },
-    { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/, ...ok(fixture('snapshot-save.stdout')) },
-    { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
+    { exec: /^mkdir -p -m 0700 \/var\/lib\/etcd-snapshots && sh -c 'set -C && : > "\$1"' reserve \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ },
+    { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/, ...ok(fixture('snapshot-save.stdout')) },
+    { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
     { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
+
+  it('a failed save removes its empty name reservation on the host, and nothing else', async () => {
+    const conn = new ScriptedConnection([steps()[0], { exec: (steps()[1] as { exec: RegExp }).exec, ...fail('Error: context deadline exceeded') }, { exec: /^sh -c '\[ -s "\$1" \] \|\| rm -f -- "\$1"' unreserve \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ }]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS }).catch((e: Error) => e);
+    check(conn);
+    expect((err as Error).message).to.match(/snapshot save .* failed: Error: context deadline exceeded$/);
+  });
 
   it('fetches the snapshot with a JSON sidecar, keeps only the newest `keep`, and removes the member\'s copy', async () => {
     for (const t of ['2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z']) {
@@ -48,7 +55,7 @@ describe('etcd_snapshot action=save', () => {
       writeFileSync(join(dir, `${f}.json`), JSON.stringify({ file: f, member: 'm1', time: t, sha256: OTHER }));
     }
     writeFileSync(join(dir, 'unrelated.db'), 'not ours');
-    const conn = new SnapshotConnection([...steps(), { exec: /^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/ }], DATA);
+    const conn = new SnapshotConnection([...steps(), { exec: /^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ }], DATA);
     // keep as a digit string: what `-e keep=2` renders to; the schema accepts it and retention still counts 2.
     const args = { action: 'save', dest: dir, keep: '2' };
     expect(validateModuleArgs('etcd_snapshot', args)).to.deep.equal([]);
@@ -81,7 +88,7 @@ describe('etcd_snapshot action=save', () => {
     const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS, check: true });
     expect(conn.calls).to.deep.equal([]);
     expect(r.commands).to.have.length(7);
-    expect((r.commands as string[])[6]).to.match(/^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z\.db$/);
+    expect((r.commands as string[])[6]).to.match(/^rm -f \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/);
     expect((r.commands as string[])[4]).to.match(/get '' --from-key --rev=REVISION --keys-only --limit=1 -w json$/);
     expect((r.commands as string[])[1]).to.match(/snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-/);
   });
@@ -125,15 +132,16 @@ describe('etcd_snapshot action=restore', () => {
   };
   const SUM = { exec: `cat -- ${SNAP}.sha256`, reply: { stdout: `${SHA}\n` } };
   const PROBE = (sha: string, port = 'closed', tool = 'none') => ({ exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/s\.db \/var\/lib\/etcd 2379$/, reply: { stdout: `${sha}\nexists\n${port}\n${tool}\n` } });
-  const RESTORE = /^env ETCDCTL_API=3 etcdctl snapshot restore \/var\/lib\/etcd-snapshots\/s\.db --name=m1 --initial-cluster=m1=http:\/\/127\.0\.0\.1:24691,m2=http:\/\/127\.0\.0\.1:24692 --initial-cluster-token=tok --initial-advertise-peer-urls=http:\/\/127\.0\.0\.1:24691 --data-dir=\/var\/lib\/etcd\.restore-(\d{8}T\d{6}Z)$/;
-  const SWAP = /^mv -- \/var\/lib\/etcd \/var\/lib\/etcd\.before-restore-(\d{8}T\d{6}Z) && mv -- \/var\/lib\/etcd\.restore-\1 \/var\/lib\/etcd$/;
+  const RESTORE = /^env ETCDCTL_API=3 etcdctl snapshot restore \/var\/lib\/etcd-snapshots\/s\.db --name=m1 --initial-cluster=m1=http:\/\/127\.0\.0\.1:24691,m2=http:\/\/127\.0\.0\.1:24692 --initial-cluster-token=tok --initial-advertise-peer-urls=http:\/\/127\.0\.0\.1:24691 --data-dir=\/var\/lib\/etcd\.restore-(\d{8}T\d{9}Z-[0-9a-f]{12})$/;
+  const MOVE = (from: string, to: string) => `sh -c '[^']*mv -n -T -- "\\$1" "\\$2"[^']*' move ${from} ${to}`;
+  const SWAP = new RegExp(`^${MOVE('/var/lib/etcd', '/var/lib/etcd\\.before-restore-(\\d{8}T\\d{9}Z-[0-9a-f]{12})')} && ${MOVE('/var/lib/etcd\\.restore-\\1', '/var/lib/etcd')}$`);
 
   it('restores into a sibling directory and swaps it in, keeping the old data dir aside', async () => {
     const conn = new ScriptedConnection([SUM, PROBE(SHA), { exec: RESTORE }, { exec: SWAP }]);
     const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars });
     check(conn);
     expect(r).to.include({ changed: true, data_dir: '/var/lib/etcd', tool: 'etcdctl', bumped: false });
-    expect(r.previous_data_dir).to.match(/^\/var\/lib\/etcd\.before-restore-\d{8}T\d{6}Z$/);
+    expect(r.previous_data_dir).to.match(/^\/var\/lib\/etcd\.before-restore-\d{8}T\d{9}Z-[0-9a-f]{12}$/);
     expect(r.msg).to.contain(r.previous_data_dir as string);
   });
 
@@ -158,7 +166,7 @@ describe('etcd_snapshot action=restore', () => {
   });
 
   it('uses etcdutl with --bump-revision and --mark-compacted on 3.5 when it is installed', async () => {
-    const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'etcdutl'), { exec: /^etcdutl snapshot restore .* --data-dir=\/var\/lib\/etcd\.restore-\d{8}T\d{6}Z --bump-revision=1000000000 --mark-compacted$/ }, { exec: SWAP }]);
+    const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'etcdutl'), { exec: /^etcdutl snapshot restore .* --data-dir=\/var\/lib\/etcd\.restore-\d{8}T\d{9}Z-[0-9a-f]{12} --bump-revision=1000000000 --mark-compacted$/ }, { exec: SWAP }]);
     const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: '3.5.15' } });
     expect(r).to.include({ tool: 'etcdutl', bumped: true });
     check(conn);

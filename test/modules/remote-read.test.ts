@@ -1,6 +1,6 @@
 // Table tests of stat, slurp, fetch and wait_for on a scripted connection.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cmd } from '../../engine/connection/command.js';
@@ -65,6 +65,17 @@ describe('modules: fetch', () => {
     const second = await runModule('fetch', conn, { src: '/var/snap.db', dest: 'out' }, { playbookDir: dir });
     expect(second.changed).to.equal(false);
     expect(conn.remaining()).to.deep.equal([]);
+  });
+  it('fetch keeps a different local file aside (run ID + millisecond) before replacing it', async () => {
+    const conn = new ScriptedConnection([statStep('new'), { get: '/var/snap.db', data: 'new' }]);
+    mkdirSync(join(dir, 'keep/node1/var'), { recursive: true });
+    writeFileSync(join(dir, 'keep/node1/var/snap.db'), 'old');
+    const r = await runModule('fetch', conn, { src: '/var/snap.db', dest: 'keep' }, { playbookDir: dir, vars: { ringmaster_run_id: 'r5' } });
+    expect(r).to.include({ changed: true });
+    expect(r.backup_file).to.match(/\/keep\/node1\/var\/snap\.db\.\d{8}T\d{9}Z-r5~$/);
+    expect(readFileSync(r.backup_file as string, 'utf8')).to.equal('old');
+    expect(readFileSync(join(dir, 'keep/node1/var/snap.db'), 'utf8')).to.equal('new');
+    expect(readdirSync(join(dir, 'keep/node1/var')).sort()).to.deep.equal(['snap.db', (r.backup_file as string).split('/').pop()]);
   });
   it('fetch fails and writes nothing when the bytes received do not match the checksum', async () => {
     const conn = new ScriptedConnection([statStep('good'), { get: '/var/snap.db', data: 'bad!' }]);

@@ -14,7 +14,7 @@ export function sampleRun(): RunEvent[] {
   const play = 'Replace member <node3> & "friends"';
   const hosts = ['node1', 'node2', 'node3', 'node4'];
   return [
-    { type: 'run_start', ts: ts(), playbooks: ['playbooks/replace-member.yml'], check: false, diff: true, warnings: ['host-key checking is off'] },
+    { type: 'run_start', ts: ts(), runId: '0123456789ab', playbooks: ['playbooks/replace-member.yml'], check: false, diff: true, warnings: ['host-key checking is off'] },
     { type: 'play_start', ts: ts(), play, hosts, loc: { file: 'playbooks/replace-member.yml', line: 2, col: 3 } },
     { type: 'task_start', ts: ts(), play, task: 'Check quorum', module: 'etcd_quorum', hosts, loc: { file: 'playbooks/replace-member.yml', line: 8, col: 7 } },
     { type: 'host_result', ts: ts(), play, task: 'Check quorum', host: 'node1', status: 'ok', durationMs: 120, msg: 'quorum 3 of 3', commands: ['etcdctl endpoint health -w json'], result: { stdout: '{"health":true}', rc: 0 } },
