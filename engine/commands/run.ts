@@ -13,8 +13,10 @@ import { enterLabIfNeeded } from '../lab/enter.js';
 import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
 import type { Inventory, Playbook } from '../load/model.js';
+import { checkTemplates } from '../load/check-templates.js';
 import { loadPlaybook } from '../load/playbook.js';
 import { createEventBus } from '../report/index.js';
+import { checkHostPatterns } from '../validate/host-patterns.js';
 import { suggest } from '../validate/suggest.js';
 import type { CliIO, CommandDef } from './types.js';
 
@@ -99,19 +101,25 @@ function positiveNumber(flag: string, value: string | undefined, integer: boolea
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
-/** Loads every playbook, collecting all their validation errors into one RingErrors. */
-async function loadAll(files: string[], cwd: string): Promise<Playbook[]> {
+/**
+ * Loads every playbook and checks all that `validate` checks (schemas, template and condition syntax, host
+ * patterns), collecting every error into one RingErrors: nothing runs unless everything validates.
+ */
+async function loadAll(files: string[], cwd: string, inventory: Inventory): Promise<Playbook[]> {
   const errors: RingError[] = [];
   const books: Playbook[] = [];
   for (const f of files) {
     try {
-      books.push(await loadPlaybook(resolve(cwd, f)));
+      const book = await loadPlaybook(resolve(cwd, f));
+      errors.push(...(await checkTemplates(book)));
+      books.push(book);
     } catch (e) {
       if (e instanceof RingErrors) errors.push(...e.errors);
       else if (e instanceof RingError) errors.push(e);
       else throw e;
     }
   }
+  if (inventory.hosts.size > 0) checkHostPatterns(books, inventory, errors);
   if (errors.length) throw new RingErrors(errors);
   return books;
 }
@@ -157,7 +165,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const forks = positiveNumber('forks', v.forks, true) ?? 10;
   const connectTimeout = positiveNumber('connect-timeout', v['connect-timeout'], false);
   const inventory = v.inventory?.length ? await loadInventories(v.inventory.map((p) => resolve(io.cwd, p))) : emptyInventory();
-  const playbooks = await loadAll(a.positionals, io.cwd);
+  const playbooks = await loadAll(a.positionals, io.cwd, inventory);
   const extraVars = v['extra-vars']?.length ? await parseExtraVars(v['extra-vars'], io.cwd) : {};
   const lab = inventory.groups.get('all')?.vars.ringmaster_lab;
   if (typeof lab === 'string' && lab) {

@@ -1,14 +1,13 @@
 // `ringmaster validate`: loads and checks playbooks, inventories and extra vars without touching a host.
 import { relative } from 'node:path';
 import { RingError, RingErrors } from '../errors/index.js';
-import { matchHosts } from '../inventory/pattern.js';
 import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
-import { locationOf } from '../load/located.js';
-import type { Inventory, Node, Playbook } from '../load/model.js';
+import type { Node, Playbook } from '../load/model.js';
 import { checkPlaybook } from '../load/playbook.js';
 import { checkTemplates } from '../load/check-templates.js';
-import { errorAt, sortErrors } from '../load/yaml.js';
+import { sortErrors } from '../load/yaml.js';
+import { checkHostPatterns } from '../validate/host-patterns.js';
 import { parseFlags } from './flags.js';
 import type { CliIO, CommandDef } from './types.js';
 
@@ -82,23 +81,6 @@ export const validateCommand: CommandDef = {
 /** Tasks, counting those inside blocks (not the blocks themselves). */
 function count(nodes: Node[]): number {
   return nodes.reduce((n, x) => n + (x.kind === 'block' ? count(x.block) + count(x.rescue) + count(x.always) : 1), 0);
-}
-
-/** A malformed pattern is an error; one that matches no host is worth a warning (the play would be skipped). */
-function checkHostPatterns(playbooks: Playbook[], inv: Inventory, errors: RingError[]): string[] {
-  const warnings: string[] = [];
-  for (const pb of playbooks) {
-    for (const play of pb.plays) {
-      if (play.hosts.includes('{{')) continue;
-      try {
-        if (!matchHosts(inv, play.hosts).length) warnings.push(`${play.loc.file}:${play.loc.line}: play '${play.name}': hosts '${play.hosts}' matches no host of the inventory`);
-      } catch (e) {
-        if (!(e instanceof RingError)) throw e;
-        errors.push(errorAt(e.code, e.message, locationOf(play, 'hosts') ?? play.loc, undefined, e.hint));
-      }
-    }
-  }
-  return warnings;
 }
 
 function display(file: string, cwd: string): string {

@@ -1,8 +1,9 @@
 // The executor's entry point: checks the run's inputs, runs every play of every playbook, emits the recap.
-import { RingError } from '../errors/index.js';
+import { RingError, RingErrors } from '../errors/index.js';
 import type { Node, Playbook } from '../load/model.js';
 import type { HostStats } from '../report/events.js';
 import type { RunContext } from './context.js';
+import { preflight } from './preflight.js';
 import { limitHosts, runPlay } from './play.js';
 import { exitCodeOf, RunState } from './state.js';
 import { now } from './task-step.js';
@@ -24,6 +25,9 @@ export interface RunResult {
 export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Promise<RunResult> {
   const run = new RunState(ctx);
   precheck(run, playbooks);
+  // Nothing runs unless every task renders for every host it targets (as far as it can before the run).
+  const unrenderable = await preflight(run, playbooks);
+  if (unrenderable.length) throw new RingErrors(unrenderable);
   const started = Date.now();
   const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => SECRET_NAME.test(k));
   ctx.bus.addSecrets(extraSecrets.flatMap(([, v]) => collectStrings(v)));

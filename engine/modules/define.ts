@@ -102,6 +102,8 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   idempotent: boolean;
   /** Runs on the controller only; never opens a connection (debug, set_fact, assert…). */
   local?: boolean;
+  /** Its argument names become facts (set_fact): the pre-flight leaves variables of those names to the run. */
+  factsFromArgs?: boolean;
   /** A YAML task using it, shown by `ringmaster modules NAME` and checked by the meta-test. */
   example: string;
   run(ctx: ModuleContext, args: A): Promise<ModuleResult>;

@@ -9,6 +9,7 @@ export const setFactModule = defineModule<SetFactArgs>({
   supportsCheckMode: true,
   idempotent: true,
   local: true,
+  factsFromArgs: true,
   example: `- name: Remember the member to replace
   set_fact:
     old_member: "{{ etcd_member_name }}"

@@ -173,11 +173,18 @@ describe('execute: task keywords', () => {
     expect(off.conns.of('a').calls[0].options.become).to.equal(undefined);
   });
 
-  it('fails the task (not the run) when an argument uses an undefined variable, naming it', async () => {
+  it('refuses the run before any task when an argument uses a variable nothing defines, naming it', async () => {
+    const h = harness(one(), { script: { a: [{ match: /^touch / }] } });
+    const err = await h.run(playbook(play([task('sh', { cmd: 'touch /tmp/x' }, { name: 'first' }), task('echo', { msg: '{{ nope }}' }, { name: 'undef' })]))).catch((e) => e);
+    expect(err.errors?.map((e: Error) => e.message).join('\n')).to.contain('undefined variable `nope`');
+    expect(h.conns.of('a').calls, 'task 1 ran before the error').to.have.length(0);
+  });
+
+  it('fails the task (not the run) when a variable only the run defines lacks an attribute, naming it', async () => {
     const h = harness(one());
-    const r = await h.run(playbook(play([task('echo', { msg: '{{ nope }}' }, { name: 'undef' })])));
+    const r = await h.run(playbook(play([task('echo', { msg: 'x' }, { name: 'first', register: 'res' }), task('echo', { msg: '{{ res.nope }}' }, { name: 'undef' })])));
     expect(h.result('undef', 'a')?.status).to.equal('failed');
-    expect(h.result('undef', 'a')?.msg).to.contain('nope');
+    expect(h.result('undef', 'a')?.msg).to.contain('res.nope');
     expect(r.exitCode).to.equal(2);
   });
 });

@@ -61,7 +61,7 @@ export const FAKE_MODULES: ReadonlyMap<string, AnyModule> = new Map<string, AnyM
       },
     },
     {
-      name: 'fact', description: 'set_fact', schema: '', supportsCheckMode: true, idempotent: true, local: true, example: '',
+      name: 'fact', description: 'set_fact', schema: '', supportsCheckMode: true, idempotent: true, local: true, factsFromArgs: true, example: '',
       async run(_ctx: ModuleContext, args: Record<string, unknown>) {
         return { changed: false, facts: args };
       },
