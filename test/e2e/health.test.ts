@@ -144,7 +144,7 @@ describe('health.yml on the lab @lab @e2e', function () {
       const r = await health({ health_timeout: '3' });
       expect(r.exitCode, explain(r)).to.not.equal(0);
       expect(r.exitCode & 2, explain(r)).to.equal(2);
-      expect(resultsOf(r, HEALTH_TASK)[0]?.msg, explain(r)).to.match(/2 healthy started voter\(s\) of 3 expected \(not healthy: node3;/);
+      expect(resultsOf(r, HEALTH_TASK)[0]?.msg, explain(r)).to.match(/2 healthy voter\(s\) of 3 live voter\(s\), 3 expected by the inventory \(not healthy: node3 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\)\)/);
     } finally {
       await labHeal(lab!.state, 'node3', 30_000);
     }
