@@ -3,7 +3,10 @@ import { relative } from 'node:path';
 import { RingError, RingErrors } from '../errors/index.js';
 import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
-import type { Node, Playbook } from '../load/model.js';
+import { createRunContext } from '../execute/defaults.js';
+import { preflight } from '../execute/preflight.js';
+import { RunState } from '../execute/state.js';
+import type { Inventory, Node, Playbook } from '../load/model.js';
 import { checkPlaybook } from '../load/playbook.js';
 import { checkTemplates } from '../load/check-templates.js';
 import { sortErrors } from '../load/yaml.js';
@@ -59,8 +62,10 @@ export const validateCommand: CommandDef = {
       }
     }
     const inv = inventories.length ? await collect(() => loadInventories(inventories)) : undefined;
-    await collect(() => parseExtraVars(values['extra-vars'] ?? [], io.cwd));
+    const extraVars = await collect(() => parseExtraVars(values['extra-vars'] ?? [], io.cwd));
     const warnings = inv ? checkHostPatterns(playbooks, inv, errors) : [];
+    // With an inventory, what `run` would refuse before its first task: every task rendered for its hosts.
+    if (inv && extraVars && !errors.length) errors.push(...(await preflight(new RunState(offlineContext(inv, extraVars)), playbooks)));
     if (errors.length) {
       sortErrors(errors);
       throw new RingErrors(errors);
@@ -77,6 +82,16 @@ export const validateCommand: CommandDef = {
     return 0;
   },
 };
+
+/** A run context that can render but never connects (validate touches no host). */
+function offlineContext(inventory: Inventory, extraVars: Record<string, unknown>) {
+  return createRunContext({
+    inventory,
+    bus: { emit: () => undefined, addSecrets: () => undefined },
+    connections: { connect: (host) => Promise.reject(new RingError('E_INTERNAL', `validate must not connect (to ${host})`)), closeAll: () => Promise.resolve() },
+    options: { extraVars },
+  });
+}
 
 /** Tasks, counting those inside blocks (not the blocks themselves). */
 function count(nodes: Node[]): number {
