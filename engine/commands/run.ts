@@ -159,7 +159,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (code !== undefined) return code;
   }
   const verbose = v.verbose?.length ?? 0;
-  const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: envSecrets(inventory, io.env, extraVars), env: io.env, diff: v.diff === true });
+  const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: envSecrets(inventory, io.env, [extraVars, ...playbooks.flatMap((pb) => pb.plays.map((p) => p.vars))]), env: io.env, diff: v.diff === true });
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.on('SIGINT', onSignal);

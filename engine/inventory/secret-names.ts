@@ -23,14 +23,14 @@ export function isSecretEnvPointer(name: string): boolean {
 
 /**
  * The values of controller environment variables named by secret `*_env` variables of any inventory host or of
- * `extra` (extra vars): the sudo and SSH passwords, so they are masked even if a command prints them.
+ * `more` (extra vars, play vars): the sudo and SSH passwords, so they are masked even if a command prints them.
  */
-export function envSecrets(inv: Inventory, env: NodeJS.ProcessEnv, extra: Record<string, unknown> = {}): string[] {
+export function envSecrets(inv: Inventory, env: NodeJS.ProcessEnv, more: Array<Record<string, unknown>> = []): string[] {
   const names = new Set<string>();
   const scan = (vars: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' && isSecretEnvPointer(k)) names.add(v);
   };
   for (const host of inv.hosts.keys()) scan(hostVars(inv, host));
-  scan(extra);
+  for (const vars of more) scan(vars);
   return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }

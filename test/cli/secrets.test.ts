@@ -72,6 +72,14 @@ describe('cli: secrets in run output', () => {
     expect(r.out + r.err).to.include('***').and.not.include('become-pw-777');
   });
 
+  it('masks a become password named in play vars, in the JSON stream too', async () => {
+    const pb = join(dir, 'play-vars.yml');
+    writeFileSync(pb, '- hosts: localhost\n  gather_facts: false\n  vars:\n    ringmaster_become_password_env: RM_PLAY_PW\n  tasks:\n    - shell: echo play-pw-31337\n');
+    const r = await runCli(['run', pb, '-i', join(dir, 'inv.yml'), '--output', 'json'], dir, { RM_PLAY_PW: 'play-pw-31337' });
+    expect(r.code).to.equal(0);
+    expect(r.out).to.include('"stdout":"***"').and.not.include('play-pw-31337');
+  });
+
   it('routes -v lines through the masker and hides those of no_log tasks', async () => {
     const r = await run(`    - pause:
         seconds: 0
