@@ -1,9 +1,7 @@
 // argv → command: the only place that prints fatal errors and turns them into an exit code.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { allCommands, COMMANDS } from './commands/registry.js';
 import type { CliIO, CommandDef } from './commands/types.js';
+import { writeDebugLog } from './debug-log.js';
 import { EXIT, RingError, RingErrors } from './errors/index.js';
 import { formatError, formatErrors } from './errors/format.js';
 import { suggest } from './validate/suggest.js';
@@ -45,7 +43,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     command = await load();
   } catch (e) {
-    return reportFatal(e, io);
+    return reportFatal(e, io, argv);
   }
   // Only flags before `--` are ringmaster's: `lab run -- ssh node1 --help` passes --help along.
   const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
@@ -56,11 +54,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e) {
-    return reportFatal(e, io);
+    return reportFatal(e, io, argv);
   }
 }
 
-function reportFatal(e: unknown, io: CliIO): number {
+function reportFatal(e: unknown, io: CliIO, argv: readonly string[]): number {
   if (e instanceof RingErrors) {
     io.stderr.write(`${formatErrors(e)}\n`);
     return e.exitCode;
@@ -69,15 +67,7 @@ function reportFatal(e: unknown, io: CliIO): number {
     io.stderr.write(`${formatError(e)}\n`);
     return e.exitCode;
   }
-  const log = writeDebugLog(e);
-  io.stderr.write(`error[E_INTERNAL]: ringmaster hit an internal error: ${(e as Error)?.message ?? String(e)}\n  the stack trace is in ${log}\n  hint: this is a bug in ringmaster: please report it with that file\n`);
+  const log = writeDebugLog(e, argv, VERSION);
+  io.stderr.write(`error[E_INTERNAL]: ringmaster hit an internal error: ${(e as Error)?.message ?? String(e)}\n  the stack trace is in ${log}\n  hint: this is a bug in ringmaster: please report it with that file (extra vars are left out of it; check its message for anything private first)\n`);
   return EXIT.internal;
-}
-
-function writeDebugLog(e: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ringmaster-debug-'));
-  const file = join(dir, 'debug.log');
-  const text = e instanceof Error ? `${e.stack ?? e.message}\n${e.cause ? `cause: ${String((e.cause as Error)?.stack ?? e.cause)}` : ''}` : String(e);
-  writeFileSync(file, `${new Date().toISOString()} ringmaster ${VERSION}\nargv: ${process.argv.slice(2).join(' ')}\n${text}\n`);
-  return file;
 }

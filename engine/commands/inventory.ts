@@ -1,5 +1,6 @@
 // `ringmaster inventory --list | --host NAME`: the merged inventory as ansible-inventory prints it.
 import { RingError } from '../errors/index.js';
+import { maskSecretVars } from '../inventory/mask-vars.js';
 import { groupMembers, hostVars } from '../inventory/vars.js';
 import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
@@ -18,7 +19,9 @@ Options:
       --list                 every group ({hosts, children}) and, under _meta.hostvars, each host's merged vars
       --host NAME            one host's merged variables (all < parent groups < child groups < host < -e)
       --export               with --list: each group's own vars, and hosts' own vars only (not merged)
-  -e, --extra-vars VARS      key=value, '{"json": 1}' or @file.yml (repeatable; they win over the inventory)`;
+  -e, --extra-vars VARS      key=value, '{"json": 1}' or @file.yml (repeatable; they win over the inventory)
+      --show-secrets         print the values of password/secret/token variables (masked as *** by default;
+                             ansible-inventory prints them)`;
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i', multiple: true },
@@ -26,6 +29,7 @@ const OPTIONS = {
   host: { type: 'string' },
   export: { type: 'boolean' },
   'extra-vars': { type: 'string', short: 'e', multiple: true },
+  'show-secrets': { type: 'boolean' },
 } as const;
 
 export const inventoryCommand: CommandDef = {
@@ -44,13 +48,21 @@ export const inventoryCommand: CommandDef = {
         const near = suggest(values.host, inv.hosts.keys());
         throw new RingError('E_USAGE', `no host named '${values.host}' in the inventory${near ? `; did you mean '${near}'?` : ''}`, { hint: 'list the hosts with `ringmaster inventory -i ... --list`' });
       }
-      io.stdout.write(`${JSON.stringify({ ...hostVars(inv, values.host), ...extra }, null, 2)}\n`);
+      print(io, { ...hostVars(inv, values.host), ...extra }, values['show-secrets'] === true);
       return 0;
     }
-    io.stdout.write(`${JSON.stringify(listing(inv, extra, values.export === true), null, 2)}\n`);
+    print(io, listing(inv, extra, values.export === true), values['show-secrets'] === true);
     return 0;
   },
 };
+
+/** The JSON on stdout; secret-named values masked unless asked for, with a note on stderr saying how to see them. */
+function print(io: CliIO, data: Record<string, unknown>, showSecrets: boolean): void {
+  const hidden = { count: 0 };
+  const shown = showSecrets ? data : maskSecretVars(data, hidden);
+  io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  if (hidden.count > 0) io.stderr.write(`note: ${hidden.count} value(s) of password/secret/token variables are shown as ***; --show-secrets prints them\n`);
+}
 
 /** ansible-inventory --list: `_meta.hostvars`, then each group with its hosts and children. */
 export function listing(inv: Inventory, extra: Record<string, unknown>, exportVars: boolean): Record<string, unknown> {

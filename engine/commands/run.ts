@@ -8,6 +8,7 @@ import { RingError, RingErrors } from '../errors/index.js';
 import type { StepAnswer } from '../execute/context.js';
 import { createRunContext } from '../execute/defaults.js';
 import { runPlaybooks } from '../execute/run.js';
+import { envSecrets } from '../inventory/secret-names.js';
 import { hostVars } from '../inventory/vars.js';
 import { enterLabIfNeeded } from '../lab/enter.js';
 import { parseExtraVars } from '../load/extra-vars.js';
@@ -173,7 +174,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (code !== undefined) return code;
   }
   const verbose = v.verbose?.length ?? 0;
-  const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: [], env: io.env, diff: v.diff === true });
+  const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: envSecrets(inventory, io.env, [extraVars, ...playbooks.flatMap((pb) => pb.plays.map((p) => p.vars))]), env: io.env, diff: v.diff === true });
   const interrupt = new AbortController();
   // The first signal stops the run; its run-end cleanups (releasing the lock) still need the connections, so only
   // a second signal drops them at once.
@@ -187,7 +188,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     sshConfigFile: v['ssh-config'] ? resolve(io.cwd, v['ssh-config']) : undefined,
     knownHostsFile: v['known-hosts'] ? resolve(io.cwd, v['known-hosts']) : undefined,
     connectTimeoutMs: connectTimeout === undefined ? undefined : connectTimeout * 1000,
-    verbose: verbose > 0 ? (line) => io.stderr.write(`${line}\n`) : undefined,
+    verbose: verbose > 0 ? (line) => io.stderr.write(`${bus.maskText(line)}\n`) : undefined,
     env: io.env,
     interactive,
     lookupHost: (name) => (inventory.hosts.has(name) ? hostVars(inventory, name) : undefined),
@@ -204,7 +205,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       confirmStep: v.step ? stepPrompt(io, () => bus.flush()) : undefined,
       prompt: interactive ? linePrompt(io, () => bus.flush()) : undefined,
       warnings: hostKeyChecking === 'off' ? ['host key checking is off (--host-key-checking off): a man in the middle would not be noticed'] : undefined,
-      log: verbose > 0 ? (line) => io.stderr.write(`${line}\n`) : undefined,
+      log: verbose > 0 ? (line) => io.stderr.write(`${bus.maskText(line)}\n`) : undefined,
       options: {
         check: v.check === true, diff: v.diff === true, limit: v.limit, tags: list(v.tags), skipTags: list(v['skip-tags']),
         startAtTask: v['start-at-task'], forks, step: v.step === true, extraVars, verbose, breakLock: v['break-lock'] === true,

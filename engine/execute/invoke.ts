@@ -28,6 +28,8 @@ export interface CallTarget {
   vars: Record<string, unknown>;
   check: boolean;
   become?: BecomeSpec;
+  /** The task's `environment:`, rendered for this host. */
+  environment?: Record<string, string>;
 }
 
 /** Runs the module; a transport error becomes Unreachable, a guard error an abort, anything else a failed result. */
@@ -47,12 +49,13 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
     render: (text, what) => ctx.templates.render(text, t.vars, { ...origin, what }),
     evaluate: (expr) => ctx.evaluate(expr, t.vars, origin),
     exec: (command, o = {}) =>
-      t.conn.exec(command, { stdin: o.stdin, timeoutMs: o.timeoutMs ?? timeoutMs, env: t.task.environment, become: o.become ?? t.become, signal }),
+      t.conn.exec(command, { stdin: o.stdin, timeoutMs: o.timeoutMs ?? timeoutMs, env: t.environment, become: o.become ?? t.become, signal }),
     become: t.become,
-    environment: t.task.environment,
+    environment: t.environment,
     timeoutMs,
     signal,
-    log: (line) => ctx.log?.(`[${t.host}] ${line}`),
+    // -v lines of a no_log task would show its commands and output: say only that they are hidden
+    log: (line) => ctx.log?.(`[${t.host}] ${t.task.noLog ? '(output hidden: no_log)' : line}`),
     taskLocation: t.task.node.loc,
     taskName: t.task.name,
     interactive: ctx.interactive,

@@ -39,7 +39,8 @@ export async function runPlay(run: RunState, playbook: Playbook, play: PlayNode)
   ctx.bus.emit({ type: 'play_start', ts: now(), play: play.name, hosts, loc: play.loc });
   if (hosts.length === 0) warn(state, `play '${play.name}': no hosts matched '${play.hosts}'${ctx.options.limit ? ` with --limit '${ctx.options.limit}'` : ''}; skipping it`);
   for (const file of play.vars_files) Object.assign(state.varsFiles, await ctx.loadVarsFile(file));
-  for (const h of hosts) ctx.bus.addSecrets(secretValues(hostView(state, h)));
+  // every inventory host, not only the play's: `hostvars.db1.db_password` is readable from any play
+  for (const h of new Set([...ctx.inventory.hosts.keys(), ...hosts])) ctx.bus.addSecrets(secretValues(hostView(state, h)));
   for (const batch of batchesOf(hosts, play.serial)) {
     if (state.ended || run.stopped) break;
     await runBatch(state, batch);

@@ -7,7 +7,8 @@ import { preflight } from './preflight.js';
 import { limitHosts, runPlay } from './play.js';
 import { exitCodeOf, RunState } from './state.js';
 import { now } from './task-step.js';
-import { collectStrings, SECRET_NAME } from './vars.js';
+import { isSecretName } from '../inventory/secret-names.js';
+import { collectStrings } from './vars.js';
 
 /** The outcome of runPlaybooks. */
 export interface RunResult {
@@ -29,7 +30,7 @@ export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Prom
   const unrenderable = await preflight(run, playbooks);
   if (unrenderable.length) throw new RingErrors(unrenderable);
   const started = Date.now();
-  const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => SECRET_NAME.test(k));
+  const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => isSecretName(k));
   ctx.bus.addSecrets(extraSecrets.flatMap(([, v]) => collectStrings(v)));
   ctx.bus.emit({ type: 'run_start', ts: now(), runId: run.id, playbooks: playbooks.map((p) => p.file), check: ctx.options.check, diff: ctx.options.diff, ...(ctx.warnings?.length ? { warnings: ctx.warnings } : {}) });
   try {

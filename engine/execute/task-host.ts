@@ -91,6 +91,7 @@ async function runOnce(play: PlayState, task: EffectiveTask, host: string, view:
     play, task, host, target, vars: view, check,
     conn: lazyConnection(ctx.connections, target, targetView),
     become: becomeFor(task, view),
+    environment: environmentFor(play, task, view, origin),
   };
   return attempts(play, task, call, module, args);
 }
@@ -168,6 +169,17 @@ function becomeFor(task: EffectiveTask, view: Record<string, unknown>): BecomeSp
   if (!spec) return undefined;
   const passwordEnv = view.ringmaster_become_password_env;
   return typeof passwordEnv === 'string' ? { ...spec, passwordEnv } : spec;
+}
+
+/** `environment:` values are templates like any argument (`TOKEN: "{{ etcd_token }}"`); the shell gets strings. */
+function environmentFor(play: PlayState, task: EffectiveTask, view: Record<string, unknown>, origin: { task: string; host: string; location: EffectiveTask['node']['loc'] }): Record<string, string> | undefined {
+  if (!task.environment) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(task.environment)) {
+    const r = play.ctx.templates.renderValue(v, view, { ...origin, what: `environment ${k}` });
+    out[k] = typeof r === 'string' ? r : JSON.stringify(r);
+  }
+  return out;
 }
 
 /** Ansible's loop result: `results` per item, changed/failed if any item was, skipped if all were. */

@@ -6,7 +6,9 @@ import type { EffectiveTask } from './scope.js';
 import type { PlayState } from './state.js';
 import { tagsSelect } from './tags.js';
 import { runTaskOnHost, type HostOutcome } from './task-host.js';
-import { collectStrings, SECRET_NAME } from './vars.js';
+import { isSecretName } from '../inventory/secret-names.js';
+import { resultSecrets } from './result-secrets.js';
+import { collectStrings } from './vars.js';
 import { flushHandlers } from './handlers.js';
 
 const CENSORED = 'the output has been hidden due to the task having `no_log: true`';
@@ -64,11 +66,12 @@ function apply(play: PlayState, task: EffectiveTask, o: HostOutcome): boolean {
   const state = play.run.host(o.host);
   const r = o.result;
   const node = task.node;
-  if (task.noLog) play.ctx.bus.addSecrets(collectStrings(r));
+  // what a no_log task or a secret-named register produced stays masked wherever it is printed later
+  if (task.noLog || (node.register && isSecretName(node.register))) play.ctx.bus.addSecrets(resultSecrets(r));
   if (node.register) state.facts[node.register] = r;
   if (r.facts && typeof r.facts === 'object') {
     Object.assign(state.facts, r.facts);
-    for (const [k, v] of Object.entries(r.facts)) if (SECRET_NAME.test(k)) play.ctx.bus.addSecrets(collectStrings(v));
+    for (const [k, v] of Object.entries(r.facts)) if (isSecretName(k)) play.ctx.bus.addSecrets(collectStrings(v));
   }
   if (r.abort) {
     play.run.aborted ??= `${o.host}: ${String(r.msg ?? `task '${task.name}' refused to run`)}`;

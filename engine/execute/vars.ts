@@ -1,10 +1,8 @@
 // A host's variables for one task: the precedence layers merged, templated values rendered lazily, magic vars added.
 import { RingError } from '../errors/index.js';
+import { isSecretName } from '../inventory/secret-names.js';
 import type { TemplateEngine } from '../template/engine.js';
 import type { PlayState } from './state.js';
-
-/** Variable names whose values are secrets: masked in every output. */
-export const SECRET_NAME = /pass(word|phrase)?|secret|token|private_key/i;
 
 /** Implicit localhost (as Ansible): usable in `hosts:` and `delegate_to` without an inventory entry. */
 export const IMPLICIT_LOCALHOST = 'localhost';
@@ -128,7 +126,7 @@ function hostvarsOf(play: PlayState): Record<string, unknown> {
 export function secretValues(view: Record<string, unknown>): string[] {
   const found: string[] = [];
   for (const key of Object.keys(view)) {
-    if (!SECRET_NAME.test(key)) continue;
+    if (!isSecretName(key)) continue;
     try {
       collectStrings(view[key], found);
     } catch {

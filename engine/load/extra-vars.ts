@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { RingErrors, type Location, type RingError } from '../errors/index.js';
 import { VAR_NAME } from '../validate/translate.js';
+import { passwordVarErrors } from './password-vars.js';
 import { checkVars, checkVarsFile } from './vars-file.js';
 import { errorAt, parseYaml, sourceText, type SourceText } from './yaml.js';
 
@@ -28,6 +29,7 @@ export async function parseExtraVars(args: string[], cwd: string): Promise<Recor
     errors.push(...found);
     if (vars) Object.assign(out, vars);
   }
+  errors.push(...passwordVarErrors(out, '-e', undefined));
   if (errors.length) throw new RingErrors(errors);
   return out;
 }

@@ -2,6 +2,7 @@
 import type { Location, RingError } from '../errors/index.js';
 import type { Inventory } from './model.js';
 import { splitWords } from './extra-vars.js';
+import { passwordVarErrors } from './password-vars.js';
 import { child, expandHostRange, group, host } from './inventory-build.js';
 import { errorAt, type SourceText } from './yaml.js';
 
@@ -38,6 +39,7 @@ export function parseIniInventory(src: SourceText, inv: Inventory): RingError[] 
       if (!VAR_NAME.test(key)) return fail(`\`${key}\` is not a valid variable name`, col, 'use letters, digits and `_`, not starting with a digit');
       // As in Ansible, values in :vars sections are strings (quotes around the whole value are dropped).
       group(inv, section.group).vars[key] = unquote(text.slice(eq + 1).trim());
+      errors.push(...passwordVarErrors({ [key]: true }, `group ${section.group}`, { file: src.file, line, col }));
       return;
     }
     if (section.kind === 'children') {

@@ -5,6 +5,7 @@ import { getAt, translateErrors, type Phrasing, type Segs } from '../validate/tr
 import { keyLocationOf, sourceOf } from './located.js';
 import type { Inventory } from './model.js';
 import { child, expandHostRange, group, host } from './inventory-build.js';
+import { passwordVarErrors } from './password-vars.js';
 import { errorAt, type ParsedYaml } from './yaml.js';
 
 type Raw = Record<string, unknown>;
@@ -32,6 +33,7 @@ function addGroup(name: string, body: unknown, parent: string | undefined, owner
   if (parent) child(inv, parent, name, keyLocationOf(owner, name));
   if (!isMap(body)) return;
   if (isMap(body.vars)) Object.assign(g.vars, body.vars);
+  if (isMap(body.vars)) errors.push(...passwordVarErrors(body.vars, `group ${name}`, keyLocationOf(body, 'vars')));
   if (isMap(body.hosts)) {
     for (const [pattern, vars] of Object.entries(body.hosts)) {
       const loc = keyLocationOf(body.hosts, pattern);
@@ -40,6 +42,7 @@ function addGroup(name: string, body: unknown, parent: string | undefined, owner
         errors.push(errorAt('E_SCHEMA', `host \`${pattern}\`: ${names}`, loc, parsed.source));
         continue;
       }
+      if (isMap(vars)) for (const n of names) errors.push(...passwordVarErrors(vars, `host ${n}`, loc));
       for (const n of names) host(inv, n, isMap(vars) ? { ...vars } : {}, loc, name);
     }
   }

@@ -5,6 +5,7 @@ import { RingErrors, type RingError } from '../errors/index.js';
 import type { Inventory } from './model.js';
 import { emptyInventory, finish, host } from './inventory-build.js';
 import { parseIniInventory } from './inventory-ini.js';
+import { passwordVarErrors } from './password-vars.js';
 import { addYamlInventory } from './inventory-yaml.js';
 import { checkVarsFile } from './vars-file.js';
 import { errorAt, fileError, parseYaml, readSource, sortErrors } from './yaml.js';
@@ -38,6 +39,10 @@ export async function loadInventories(paths: string[]): Promise<Inventory> {
   }
   for (const dir of varsDirs) errors.push(...(await addVarsDirs(dir, inv)));
   finish(inv);
+  // hosts and groups merged from several places: what was not reported where it was written is reported here
+  const reported = new Set(errors.map((e) => e.message));
+  for (const h of inv.hosts.values()) errors.push(...passwordVarErrors(h.vars, `host ${h.name}`, h.loc, reported));
+  for (const g of inv.groups.values()) errors.push(...passwordVarErrors(g.vars, `group ${g.name}`, g.loc, reported));
   errors.push(...cycles(inv));
   if (errors.length) {
     sortErrors(errors);
@@ -102,6 +107,7 @@ async function addVarsDirs(dir: string, inv: Inventory): Promise<RingError[]> {
       for (const f of files) {
         const { vars, errors: found } = await checkVarsFile(f, `${sub} file`);
         errors.push(...found);
+        if (vars) errors.push(...passwordVarErrors(vars, `${sub === 'group_vars' ? 'group' : 'host'} ${name}`, undefined));
         if (vars) Object.assign(target(name), vars);
       }
     }

@@ -12,6 +12,7 @@ import type { BlockNode, Node, PlayNode, TaskKeywords, TaskNode } from './model.
 import { isObject, itemLabel, playLabel, playbookPhrasing, unknownIsModule } from './playbook-context.js';
 import { taskKeywords } from '../generated/validators.js';
 import { readSchema, validatorFor, type Validator } from '../validate/ajv.js';
+import { passwordVarErrors } from './password-vars.js';
 import { errorAt, loadYamlFile, type SourceText } from './yaml.js';
 
 export interface LoadContext {
@@ -59,6 +60,7 @@ async function play(p: Raw, index: number, f: FileCtx, ctx: LoadContext): Promis
   copy(p, node, ['max_fail_percentage', 'become', 'become_user', 'become_method', 'check_mode', 'no_log']);
   if (isObject(p.environment)) node.environment = environment(p.environment);
   keepSource(p, node);
+  if (isObject(p.vars)) ctx.errors.push(...passwordVarErrors(p.vars, `vars of ${label}`, locationOf(p, 'vars')));
   checkNotify(node, label, f, ctx);
   return node;
 }

@@ -56,6 +56,11 @@ export class EventBus {
     this.held = undefined;
   }
 
+  /** A line written outside the event stream (`-v` detail) with every known secret masked. */
+  maskText(text: string): string {
+    return this.masker.maskText(text);
+  }
+
   /** Values learnt during the run (no_log results, secret variables) that must be masked from now on. */
   addSecrets(values: string[]): void {
     this.masker.add(values);

@@ -11,7 +11,7 @@ import { FakeConnectionFactory } from '../helpers/fake-connection.js';
 
 describe('connection: local', () => {
   let dir: string;
-  const conn = new LocalConnection('localhost', { RM_TEST_PW: 'pw' });
+  const conn = new LocalConnection('localhost', { RM_TEST_PW: 'pw-secret-1' });
   before(() => (dir = mkdtempSync(join(tmpdir(), 'rm-local-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,15 +40,20 @@ describe('connection: local', () => {
     expect(Date.now() - t0).to.be.below(1500);
   });
 
-  it('wraps become with sudo and feeds the password on stdin, never on the command line', async () => {
+  it('wraps become with sudo, never putting the password on a command line or on the command\'s stdin', async () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\nread pw\necho "args:$*"\necho "pw:$pw"\n', { mode: 0o755 });
+    const log = join(dir, 'sudo-args.log');
+    // a NOPASSWD sudo: logs its arguments and runs the command
+    writeFileSync(join(bin, 'sudo'), `#!/bin/sh\necho "args:$*" >> '${log}'\nwhile [ "$1" != -- ]; do shift; done; shift\nexec "$@"\n`, { mode: 0o755 });
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
-      const r = await conn.exec('id', { become: { method: 'sudo', user: 'etcd', passwordEnv: 'RM_TEST_PW' } });
-      expect(r.stdout).to.equal("args:-S -p  -u etcd -- sh -c id\npw:pw\n");
+      const r = await conn.exec('cat', { stdin: 'in\n', become: { method: 'sudo', user: 'etcd', passwordEnv: 'RM_TEST_PW' } });
+      expect(r.stdout).to.equal('in\n');
+      const args = readFileSync(log, 'utf8');
+      expect(args).to.include('-u etcd --');
+      expect(args).not.to.include('pw-secret-1');
     } finally {
       process.env.PATH = path;
     }
