@@ -12,6 +12,8 @@ function routeKey(route: Endpoint[]): string {
 export class ClientPool {
   private readonly clients = new Map<string, Promise<LiveClient>>();
   private readonly opened: LiveClient[] = [];
+  /** After closeAll, a client that finishes connecting (an interrupted connect) is closed at once. */
+  private shut = false;
 
   constructor(private readonly ctx: AuthContext) {}
 
@@ -24,6 +26,7 @@ export class ClientPool {
     this.clients.set(key, p);
     p.then(
       (live) => {
+        if (this.shut) return void closeClient(live);
         this.opened.push(live);
         live.onClose.add(() => this.clients.delete(key));
       },
@@ -41,6 +44,7 @@ export class ClientPool {
 
   /** Closes every client, last opened first (targets before their bastions), and waits for the sockets to go. */
   async closeAll(): Promise<void> {
+    this.shut = true;
     const all = [...this.opened].reverse();
     this.opened.length = 0;
     this.clients.clear();
