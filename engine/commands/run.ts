@@ -16,6 +16,7 @@ import type { Inventory, Playbook } from '../load/model.js';
 import { loadPlaybook } from '../load/playbook.js';
 import { createEventBus } from '../report/index.js';
 import { suggest } from '../validate/suggest.js';
+import { watchInterrupts } from './interrupt.js';
 import type { CliIO, CommandDef } from './types.js';
 
 const HELP = `Usage: ringmaster run PLAYBOOK... [-i INVENTORY]... [options]
@@ -41,7 +42,8 @@ Options:
       --known-hosts FILE       extra known_hosts file
       --connect-timeout SEC    SSH connect timeout (default 10)
 
-Exit codes (bit flags): 0 ok, 1 usage/validation, 2 a task failed, 4 a host was unreachable, 8 aborted.`;
+Exit codes (bit flags): 0 ok, 1 usage/validation, 2 a task failed, 4 a host was unreachable, 8 aborted by a safety guard or interrupted
+(SIGINT, SIGTERM, SIGHUP: running remote commands are ended first; no host is blamed for the interrupt).`;
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i', multiple: true },
@@ -159,10 +161,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const verbose = v.verbose?.length ?? 0;
   const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: [], env: io.env, diff: v.diff === true });
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = watchInterrupts(io.env);
   const interactive = io.stdin.isTTY === true;
   const ssh = new SshConnector({
     hostKeyChecking,
@@ -195,8 +194,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await runPlaybooks(playbooks, ctx);
     return result.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     await bus.close();
   }
 }
