@@ -1,0 +1,94 @@
+// e2e: SIGTERM to the operator's `ringmaster run` on a lab inventory (the outer process, which re-runs itself in the
+// lab's client namespace): exit 8 within seconds, no host blamed, no inner run and no remote command left behind.
+// And `lab heal` after a playbook repaired the node: the stale pre-fault data is not put back over the new member.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { childrenOf, isAlive, procRef, sleep } from '../../engine/lab/proc.js';
+import { packageRoot } from '../../engine/paths.js';
+import type { Recap, RunEvent } from '../../engine/report/events.js';
+import {
+  explain, labAvailable, labFail, labHeal, labName, labStop, members, runPlaybook, settledLab, settledProblems, sh,
+  verifyKeys, writeKeys, type Lab,
+} from './harness.js';
+
+const NAME = labName('int');
+const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'e2e', 'interrupt-sleep.yml');
+/** PIDs of `sleep 60` processes on a node (its own PID namespace: only the node's processes are listed). */
+const SLEEPS = `for d in /proc/[0-9]*; do [ "$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)" = 'sleep 60 ' ] && echo \${d#/proc/}; done; true`;
+
+describe('interrupts and heal on the lab @lab @e2e', function () {
+  this.timeout(120_000);
+  let lab: Lab | undefined;
+
+  before(async function () {
+    this.timeout(90_000);
+    if (!labAvailable()) this.skip();
+    lab = await settledLab(NAME);
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await labStop(lab, NAME);
+  });
+
+  it('SIGTERM to the outer run: exit 8 within seconds, no host failed or unreachable, inner run and remote sleep gone', async () => {
+    await sh(lab!, 'node2', 'rm -f /tmp/e2e-interrupt-mark /tmp/e2e-interrupt-after');
+    const outer = spawn(process.execPath, [join(packageRoot(), 'bin', 'ringmaster.js'), 'run', FIXTURE, '-i', lab!.inventory, '--output', 'json'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    outer.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    outer.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => outer.on('exit', (code) => r(code)));
+    let inner: ReturnType<typeof procRef>;
+    try {
+      const until = Date.now() + 60_000;
+      while (!stdout.includes('"task":"Sleep long"') || (await sh(lab!, 'node2', SLEEPS)).trim() === '') {
+        if (Date.now() > until || outer.exitCode !== null) throw new Error(`the run never reached its sleep:\n${stdout}\n${stderr}`);
+        await sleep(100);
+      }
+      inner = procRef(childrenOf(outer.pid!)[0]);
+      expect(inner, 'the inner run (nsenter execs it) is the outer process’s child').to.not.equal(undefined);
+      const t0 = Date.now();
+      outer.kill('SIGTERM');
+      const code = await exited;
+      const took = Date.now() - t0;
+      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+      const recap = events.find((e): e is Recap => e.type === 'recap');
+      expect(code, `${stdout}\n${stderr}`).to.equal(8);
+      expect(took).to.be.below(8000);
+      expect(recap?.exitCode).to.equal(8);
+      expect(events.filter((e) => e.type === 'host_result' && (e.status === 'failed' || e.status === 'unreachable'))).to.deep.equal([]);
+      expect(Object.values(recap!.hosts).every((h) => h.failed === 0 && h.unreachable === 0)).to.equal(true);
+      expect(recap!.interrupted).to.deep.equal({ reason: 'SIGTERM', task: 'Sleep long', hosts: ['node2'] });
+      expect(recap!.changes).to.deep.equal([{ task: 'Leave a mark', hosts: ['node2'] }]);
+      expect(isAlive(inner), 'the inner ringmaster has ended').to.equal(false);
+      expect((await sh(lab!, 'node2', SLEEPS)).trim(), 'no `sleep 60` is left on node2').to.equal('');
+      expect((await sh(lab!, 'node2', 'ls /tmp/e2e-interrupt-after 2>/dev/null; true')).trim()).to.equal('');
+    } finally {
+      if (outer.exitCode === null) outer.kill('SIGKILL');
+      for (const pid of (await sh(lab!, 'node2', SLEEPS).catch(() => '')).split('\n').filter(Boolean)) await sh(lab!, 'node2', `kill -KILL ${pid}`).catch(() => undefined);
+    }
+  });
+
+  it('lab heal after replace-member rebuilt a wiped node does not put the pre-fault data back: the new member stays healthy', async () => {
+    await writeKeys(lab!, 500, 'h');
+    const before = (await members(lab!)).find((m) => m.name === 'node3')!;
+    await labFail(lab!.state, 'node3', 'wipe');
+    const repaired = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: `/tmp/ringmaster-e2e-${NAME}` });
+    expect(repaired.exitCode, explain(repaired)).to.equal(0);
+    const after = (await members(lab!)).find((m) => m.name === 'node3')!;
+    expect(after.id, 'the replacement is a new member').to.not.equal(before.id);
+    await writeKeys(lab!, 500, 'i'); // written after the repair: the pre-fault data does not have them
+    const r = await labHeal(lab!.state, 'node3', 30_000);
+    expect(r.healed).to.deep.equal([]);
+    expect(r.notRestored.map((n) => n.mode)).to.deep.equal(['wipe']);
+    expect(r.notRestored[0].why).to.match(/data written since the wipe/);
+    expect(lab!.state.faults.node3).to.equal(undefined);
+    // stays healthy (a restored pre-fault dir crash-loops within a second or two: "tocommit(N) is out of range")
+    await sleep(3000);
+    expect(await settledProblems(lab!)).to.deep.equal([]);
+    expect((await members(lab!)).find((m) => m.name === 'node3')!.id).to.equal(after.id);
+    expect(await verifyKeys(lab!, 500, 'i', [], 'node3')).to.deep.equal([]);
+  });
+});
