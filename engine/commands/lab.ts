@@ -168,7 +168,7 @@ export const labCommand: CommandDef = {
         const node = needNode(a);
         const r = await labHeal(upLab(name), node, Number(a.flags.get('--timeout') ?? 60) * 1000);
         if (r.healed.length) io.stdout.write(`${node}: healed ${r.healed.join(', ')}\n`);
-        for (const n of r.notRestored) io.stdout.write(`${node}: ${n.mode} not undone, the node was repaired since the fault: ${n.why}; nothing to restore (its member is healthy)\n`);
+        for (const n of r.notRestored) io.stdout.write(`${node}: ${n.mode} not undone, the node was repaired since the fault: ${n.why}; nothing to restore\n`);
         if (!r.healed.length && !r.notRestored.length) io.stdout.write(`${node}: no fault to heal\n`);
         return EXIT.ok;
       }

@@ -1,6 +1,7 @@
 // `lab fail` / `lab heal`: fault injection on one lab host, recorded in the state so heal undoes exactly what fail did.
 import { RingError } from '../errors/index.js';
 import { memberHealthy } from './etcd-query.js';
+import { memberIdOf, repairedSince } from './fault-stale.js';
 import { hostShell } from './hosts.js';
 import { sleep, waitFor } from './proc.js';
 import { findHost, type LabSpec } from './spec.js';
@@ -53,17 +54,16 @@ const STALE = 'stale: ';
  * Undoing a data or manifest fault puts the pre-fault copy back, which is right only while nothing has replaced
  * what the fault left: once etcd rejoined on the wiped dir or a playbook rebuilt the member (new data, maybe a new
  * member ID, a new manifest), the old copy is stale and restoring it crash-loops the member ("tocommit(N) is out of
- * range"). So each undo first checks, with etcd held, that the node is still as the fault left it.
+ * range"). labHeal asks the cluster first (fault-stale.ts); the undo scripts check what only the node can tell.
  */
 const UNDO: Record<FaultMode, string | undefined> = {
-  stop: `if [ -e /etc/kubernetes/manifests/etcd.yaml ]; then echo '${STALE}a new etcd.yaml was written to /etc/kubernetes/manifests since the fault (a playbook repaired the node); the pre-fault manifest stays in /etc/kubernetes/lab-stopped/'; exit 0; fi
+  stop: `if [ -e /etc/kubernetes/manifests/etcd.yaml ]; then echo '${STALE}a new etcd.yaml was written to /etc/kubernetes/manifests since the fault (a playbook repaired the node)'; exit 0; fi
 [ -e /etc/kubernetes/lab-stopped/etcd.yaml ] && mv /etc/kubernetes/lab-stopped/etcd.yaml /etc/kubernetes/manifests/etcd.yaml; true`,
   kill: RELEASE,
   wipe: `${STOP_HELD}
-if [ -e /var/lib/etcd/member ]; then ${RELEASE}; echo '${STALE}/var/lib/etcd holds data written since the wipe (etcd rejoined, or a playbook rebuilt the member); the pre-fault data stays in ${AWAY}/etcd'; exit 0; fi
 [ -d ${AWAY}/etcd ] && rm -rf /var/lib/etcd && mv ${AWAY}/etcd /var/lib/etcd; ${RELEASE}`,
   corrupt: `${STOP_HELD}
-if [ "$(sha256sum < ${DB} 2>/dev/null)" != "$RINGMASTER_CORRUPTED" ]; then ${RELEASE}; echo '${STALE}${DB} is no longer the file the fault corrupted (a playbook rebuilt the member); the pre-fault copy stays in ${AWAY}/db'; exit 0; fi
+if [ "$(sha256sum < ${DB} 2>/dev/null)" != "$RINGMASTER_CORRUPTED" ]; then ${RELEASE}; echo '${STALE}${DB} is no longer the file the fault corrupted (a playbook rebuilt the member)'; exit 0; fi
 [ -f ${AWAY}/db ] && cp -a ${AWAY}/db ${DB} && rm -f ${AWAY}/db; ${RELEASE}`,
   partition: undefined,
   'ssh-down': 'rm -f /run/lab/ssh-down; old=$(cat /run/lab/sshd.pid); i=0; while [ $i -lt 100 ]; do i=$((i+1)); p=$(cat /run/lab/sshd.pid); [ "$p" != "$old" ] && grep -q \':0016 00000000:0000 0A\' /proc/net/tcp && exit 0; sleep 0.05; done; exit 1',
@@ -74,6 +74,9 @@ async function inNode(state: LabState, node: string, script: string, what: strin
   if (r.code !== 0) throw new RingError('E_LAB', `${what} on ${node} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-400)}`);
   return r.stdout;
 }
+
+/** Where each data fault keeps the pre-fault copy (said when heal leaves it there). */
+const STASH: Partial<Record<FaultMode, string>> = { wipe: `${AWAY}/etcd`, corrupt: `${AWAY}/db`, stop: '/etc/kubernetes/lab-stopped/etcd.yaml' };
 
 /** What `lab heal` did about one fault: undone, or left alone because the node was repaired since (and why). */
 export interface HealOutcome {
@@ -94,10 +97,13 @@ export async function labFail(state: LabState, node: string, mode: FaultMode): P
   checkTarget(spec, node, mode);
   const active = state.faults[node] ?? [];
   if (active.includes(mode)) throw new RingError('E_LAB', `${node} already has fault ${mode}`, { hint: `run \`ringmaster lab heal ${node}\`` });
-  let evidence: string | undefined;
+  // the member's ID before a data fault: heal restores nothing over a member that replaced it
+  const memberId = mode === 'wipe' || mode === 'corrupt' ? (await memberIdOf(spec, state, node)).id : undefined;
+  let said = '';
   if (mode === 'partition') await setBridgePort(spec, findHost(spec, node).bridgePort, false);
-  else evidence = (await inNode(state, node, INJECT[mode]!, `injecting ${mode}`)).trim();
-  if (mode === 'corrupt') (state.faultEvidence ??= {})[node] = { ...state.faultEvidence?.[node], corrupt: evidence ?? '' };
+  else said = (await inNode(state, node, INJECT[mode]!, `injecting ${mode}`)).trim();
+  if (memberId) (state.faultEvidence ??= {})[node] = { ...state.faultEvidence?.[node], memberId };
+  if (mode === 'corrupt') (state.faultEvidence ??= {})[node] = { ...state.faultEvidence?.[node], corruptedSha: said };
   state.faults[node] = [...active, mode];
   writeState(state);
 }
@@ -112,14 +118,19 @@ export async function labHeal(state: LabState, node: string, timeoutMs: number):
   const h = findHost(spec, node);
   const active = [...(state.faults[node] ?? [])];
   const out: HealOutcome = { healed: [], notRestored: [] };
+  const evidence = state.faultEvidence?.[node] ?? {};
   for (const mode of [...active].reverse()) {
-    if (mode === 'partition') await setBridgePort(spec, h.bridgePort, true);
+    const repaired = mode === 'wipe' || mode === 'corrupt' ? await repairedSince(spec, state, node, evidence.memberId) : undefined;
+    if (repaired) out.notRestored.push({ mode, why: repaired });
+    else if (mode === 'partition') await setBridgePort(spec, h.bridgePort, true);
     else {
-      const env = mode === 'corrupt' ? `RINGMASTER_CORRUPTED='${(state.faultEvidence?.[node]?.corrupt ?? '').replace(/[^0-9a-f -]/g, '')}'\n` : '';
+      const env = mode === 'corrupt' ? `RINGMASTER_CORRUPTED='${(evidence.corruptedSha ?? '').replace(/[^0-9a-f -]/g, '')}'\n` : '';
       const said = await inNode(state, node, env + UNDO[mode]!, `healing ${mode}`);
       const stale = said.split('\n').find((l) => l.startsWith(STALE));
       if (stale) out.notRestored.push({ mode, why: stale.slice(STALE.length) });
     }
+    const skipped = out.notRestored.find((n) => n.mode === mode);
+    if (skipped && STASH[mode]) skipped.why += `; the pre-fault copy stays in ${STASH[mode]} on ${node}`;
     if (!out.notRestored.some((n) => n.mode === mode)) out.healed.push(mode);
     state.faults[node] = (state.faults[node] ?? []).filter((m) => m !== mode);
     writeState(state);

@@ -25,8 +25,8 @@ export interface LabState {
   /** Network namespace inode of the client namespace, for `enterLabIfNeeded`. */
   clientNetnsInode?: number;
   faults: Record<string, FaultMode[]>;
-  /** What a fault left, so heal can tell whether the node is still so: the corrupted db's sha256 (`corrupt`). */
-  faultEvidence?: Record<string, Partial<Record<FaultMode, string>>>;
+  /** By node, what a data fault found and left, so heal can tell a repaired node: its member ID, the corrupted db's sha256. */
+  faultEvidence?: Record<string, { memberId?: string; corruptedSha?: string }>;
 }
 
 export function statePath(name: string): string {

@@ -83,7 +83,8 @@ describe('interrupts and heal on the lab @lab @e2e', function () {
     const r = await labHeal(lab!.state, 'node3', 30_000);
     expect(r.healed).to.deep.equal([]);
     expect(r.notRestored.map((n) => n.mode)).to.deep.equal(['wipe']);
-    expect(r.notRestored[0].why).to.match(/data written since the wipe/);
+    expect(r.notRestored[0].why).to.match(new RegExp(`is now ${after.id}, not ${before.id} as when the fault was injected: it was replaced since`));
+    expect(r.notRestored[0].why).to.contain('the pre-fault copy stays in /var/lib/ringmaster-lab-fault/etcd on node3');
     expect(lab!.state.faults.node3).to.equal(undefined);
     // stays healthy (a restored pre-fault dir crash-loops within a second or two: "tocommit(N) is out of range")
     await sleep(3000);
