@@ -1,6 +1,7 @@
 // Interrupts and timeouts against a real sshd: the remote command (and everything it started) is ended, not orphaned.
 import { expect } from 'chai';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SshConnector } from '../../engine/connection/ssh/connector.js';
 import { RingError } from '../../engine/errors/index.js';
@@ -107,6 +108,35 @@ describe('ssh: interrupted and timed-out commands end on the host', function () 
     await waitUntil('the server side of the connection to go', 3000, () => !s.childPids().some((p) => !childrenBefore.has(p)));
     const late = await c.connect('host', vars()).then(() => undefined, (x: unknown) => x);
     expect((late as RingError).code).to.equal('E_ABORTED');
+  });
+
+  it('an interrupt stops a connect whose server never answers the handshake at once, not after the connect timeout', async () => {
+    const held: Socket[] = [];
+    let closedByClient = 0;
+    const stalled = createServer((sock) => {
+      held.push(sock);
+      sock.resume(); // read (and drop) what the client sends, so its end is seen
+      sock.on('close', () => closedByClient++);
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.3.2', r));
+    const port = (stalled.address() as { port: number }).port;
+    const abort = new AbortController();
+    const c = new SshConnector({ hostKeyChecking: 'strict', env: {}, interactive: false, home: dir, signal: abort.signal, connectTimeoutMs: 20_000 });
+    try {
+      const connecting = c.connect('stalled', { ...vars(), ansible_host: '127.0.3.2', ansible_port: port }).catch((e: unknown) => e);
+      await waitUntil('the TCP connection to be accepted', 5000, () => held.length === 1);
+      const t0 = Date.now();
+      abort.abort('SIGINT');
+      const e = await connecting;
+      expect((e as RingError).code).to.equal('E_ABORTED');
+      expect(Date.now() - t0).to.be.below(1000);
+      await c.closeAll();
+      // the socket is given up too, so nothing keeps the process waiting for the 20 s timeout
+      await waitUntil('the client to drop the socket', 2000, () => closedByClient === 1);
+    } finally {
+      for (const sock of held) sock.destroy();
+      stalled.close();
+    }
   });
 
   it('keeps the command’s own stderr intact (the session marker is not part of it)', async () => {

@@ -56,6 +56,7 @@ export class SshConnector implements ConnectionFactory {
       env: options.env,
       note: (l) => options.verbose?.(l),
       askPassphrase: options.interactive ? (q) => this.ask(q) : undefined,
+      signal: options.signal,
     });
     options.signal?.addEventListener('abort', () => void this.interrupt(), { once: true });
   }

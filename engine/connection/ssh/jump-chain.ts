@@ -37,7 +37,7 @@ export class ClientPool {
 
   private async open(route: Endpoint[]): Promise<LiveClient> {
     const ep = route[route.length - 1];
-    if (route.length === 1) return openClient(ep, tcpSocket(ep), this.ctx);
+    if (route.length === 1) return openClient(ep, tcpSocket(ep, this.ctx.signal), this.ctx);
     const parent = await this.get(route.slice(0, -1));
     return openClient(ep, () => forward(parent, ep), this.ctx);
   }
