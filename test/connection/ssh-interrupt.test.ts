@@ -139,7 +139,7 @@ describe('ssh: interrupted and timed-out commands end on the host', function () 
     }
   });
 
-  it('keeps the command’s own stderr intact (the session marker is not part of it)', async () => {
+  it('keeps the command’s own stderr, arguments and exit status intact (the session marker is not part of them)', async () => {
     const c = new SshConnector({ hostKeyChecking: 'strict', env: {}, interactive: false, home: dir });
     try {
       const conn = await c.connect('host', vars());
@@ -147,6 +147,9 @@ describe('ssh: interrupted and timed-out commands end on the host', function () 
       expect(r.stderr).to.equal('one\ntwo');
       expect(r.stdout).to.equal('out\n');
       expect((await conn.exec('true')).stderr).to.equal('');
+      // the wrapper's own argument is gone before the line runs, and the line's exit status is the command's
+      expect((await conn.exec('echo "[$#][$1]"')).stdout).to.equal('[0][]\n');
+      expect((await conn.exec("echo 'it''s' \"$((1+2))\"; exit 3")).code).to.equal(3);
     } finally {
       await c.closeAll();
     }

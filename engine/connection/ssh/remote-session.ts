@@ -2,15 +2,21 @@
 // the channel does not end it, and sshd refuses signal requests for root sessions; so each command line first tells
 // its session ID on stderr, and on interrupt or timeout a second channel ends every process of that session.
 import type { Client } from 'ssh2';
+import { shellQuote } from '../command.js';
 
 /** Written by the remote shell before the command: \x01ringmaster-session:<sid>\n (removed from stderr again). */
 const MARK = Buffer.from('\x01ringmaster-session:');
 /** A shell that prints more than this on stderr before our marker (rc files) makes us give up looking for it. */
 const MAX_PREAMBLE = 64 * 1024;
 
-/** The command line, preceded by the marker; `$$` of the login shell sshd started is the session leader's PID. */
+/**
+ * The command line, preceded by the marker. The login shell (any: bash, zsh, fish) only execs /bin/sh, so `$$` is
+ * the PID sshd started, the session leader, and the line is read by sh as every wrapper already assumes; the line
+ * comes as an argument and is shifted away, so its own `$1`, `$#` are empty as before.
+ */
 export function withSessionMark(line: string): string {
-  return `printf '\\001ringmaster-session:%s\\n' "$$" >&2; ${line}`;
+  const script = `printf '\\001ringmaster-session:%s\\n' "$$" >&2; __rm_line=$1; shift; eval "$__rm_line"`;
+  return `exec /bin/sh -c ${shellQuote(script)} sh ${shellQuote(line)}`;
 }
 
 /** Separates the marker line from the command's own stderr, as the bytes come in. */
