@@ -22,10 +22,13 @@ export async function runTask(play: PlayState, task: EffectiveTask, hosts: strin
   const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
   const outcomes: HostOutcome[] = [];
   const onItem = (host: string, item: string, status: HostStatus, r: ModuleResult, ms: number) => {
-    if (!interrupted(play, r)) emitResult(play, task, host, status, r, ms, { item: task.noLog ? '(censored)' : item });
+    if (!interrupted(play, r, ctx.signal.aborted)) emitResult(play, task, host, status, r, ms, { item: task.noLog ? '(censored)' : item });
   };
+  // hosts whose call ended after the interrupt fired: only their failure is the interrupt's doing
+  const endedAfterInterrupt = new Set<string>();
   await forEachLimit(targets, ctx.options.forks, async (host) => {
     outcomes.push(await runTaskOnHost(play, task, host, onItem));
+    if (ctx.signal.aborted) endedAfterInterrupt.add(host);
   });
   const byHost = new Map(outcomes.map((o) => [o.host, o]));
   let flush = false;
@@ -34,7 +37,8 @@ export async function runTask(play: PlayState, task: EffectiveTask, hosts: strin
     // run_once: the one result counts for every host of the batch (register, notify, failure)
     const o = byHost.get(host) ?? (task.runOnce && outcomes[0] ? { ...outcomes[0], host } : undefined);
     if (!o) continue;
-    if (interrupted(play, o.result)) {
+    const source = byHost.has(host) ? host : outcomes[0]?.host; // run_once: the one host that ran it
+    if (interrupted(play, o.result, source !== undefined && endedAfterInterrupt.has(source))) {
       cut.push(host); // neither failed nor unreachable: the run was stopped; the recap says where
       continue;
     }
@@ -156,10 +160,13 @@ function emitResult(play: PlayState, task: EffectiveTask, host: string, status: 
   play.ctx.bus.emit(event);
 }
 
-/** A result the interrupt cut short: the run's signal fired and the call did not end normally (a guard still counts). */
-function interrupted(play: PlayState, r: ModuleResult): boolean {
+/**
+ * A result the interrupt cut short: marked so by the call, or a failure that ended after the run's signal fired
+ * (a failure that ended before it is the host's own; a guard's refusal always counts).
+ */
+function interrupted(play: PlayState, r: ModuleResult, endedAfterInterrupt: boolean): boolean {
   if (r.abort) return false;
-  return r.interrupted === true || (play.ctx.signal.aborted && (r.failed === true || r.unreachable === true));
+  return r.interrupted === true || (endedAfterInterrupt && play.ctx.signal.aborted && (r.failed === true || r.unreachable === true));
 }
 
 export function warn(play: PlayState, msg: string, host?: string): void {

@@ -44,6 +44,22 @@ describe('execute: interrupts and refusals say what happened', () => {
     expect(warning).to.deep.include({ msg: "task 'long one' was interrupted on a, b, c (SIGTERM); it may have partly run there" });
   });
 
+  it('a failure that ended before the interrupt is still the host’s own (exit 2|8, the host counted failed)', async () => {
+    const h = harness(three(), {
+      script: {
+        a: [{ match: /^work$/, result: { code: 1 } }],
+        '*': [{ match: /^work$/, delayMs: 60_000 }],
+      },
+    });
+    setTimeout(() => h.abort.abort('SIGTERM'), 50);
+    const r = await h.run(playbook(play([task('sh', { cmd: 'work' }, { name: 'work' })])));
+    expect(r.exitCode).to.equal(10);
+    expect(r.stats.a.failed).to.equal(1);
+    expect(r.stats.b).to.include({ failed: 0, unreachable: 0 });
+    expect(h.results()).to.deep.equal(['work/a/failed']);
+    expect(recapOf(h).interrupted).to.deep.equal({ reason: 'SIGTERM', task: 'work', hosts: ['b', 'c'] });
+  });
+
   it('an interrupt in a loop pause names that task, and says nothing was changed when nothing was', async () => {
     const h = harness(three(), { script: { '*': [{ match: /^quick$/, result: {} }] } });
     let n = 0;
