@@ -79,6 +79,24 @@ describe('ssh: interrupted and timed-out commands end on the host', function () 
     }
   });
 
+  it('an interrupt while the channel opens (or before) ends the command too: nothing is left running', async () => {
+    const c = new SshConnector({ hostKeyChecking: 'strict', env: {}, interactive: false, home: dir });
+    try {
+      const conn = await c.connect('host', vars());
+      const token = uniqueSleep();
+      const ac = new AbortController();
+      const running = conn.exec(`sleep ${token}`, { signal: ac.signal }).catch((e: unknown) => e);
+      ac.abort('SIGINT'); // the exec has asked for its channel, which is not open yet
+      expect(((await running) as RingError).code).to.equal('E_ABORTED');
+      const never = await conn.exec(`sleep ${token}`, { signal: ac.signal }).catch((e: unknown) => e);
+      expect((never as RingError).code).to.equal('E_ABORTED');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(procsWith(`sleep ${token}`)).to.deep.equal([]);
+    } finally {
+      await c.closeAll();
+    }
+  });
+
   it('ends a timed-out command that ignores TERM, children included', async () => {
     const c = new SshConnector({ hostKeyChecking: 'strict', env: {}, interactive: false, home: dir });
     try {

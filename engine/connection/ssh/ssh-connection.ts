@@ -112,6 +112,7 @@ export class SshConnection implements Connection {
 
   /** Runs a command line on a new channel; stdin is written and ended at once (an open stdin costs a round trip per exec through a bastion). */
   async run(commandLine: string, opts: RunOptions): Promise<RawResult> {
+    if (opts.signal?.aborted) throw new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was not started: the run was interrupted`, { host: this.host });
     const started = Date.now();
     // sshd refuses signal requests for some sessions (root), so the remote `timeout` makes sure the command dies too.
     const inner = opts.timeoutMs ? `timeout -k 2 ${Math.ceil(opts.timeoutMs / 1000) + 1} sh -c ${shellQuote(commandLine)}` : commandLine;
@@ -246,6 +247,7 @@ export class SshConnection implements Connection {
         return ending ?? Promise.resolve();
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) queueMicrotask(onAbort); // aborted while the channel was opening: end it at once
       const cleanup = (): void => {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
