@@ -10,10 +10,10 @@ import { setBridgePort } from './topology.js';
 
 /** Every mode and what it does to the node (shown by `lab fail --help`). */
 export const FAULT_MODES: Readonly<Record<FaultMode, string>> = {
-  stop: 'moves etcd.yaml out of /etc/kubernetes/manifests (to /etc/kubernetes/lab-stopped/): the static-pod runner stops etcd cleanly. heal: moves it back.',
+  stop: 'moves etcd.yaml out of /etc/kubernetes/manifests (to /etc/kubernetes/lab-stopped/): the static-pod runner stops etcd cleanly. heal: moves it back (not over a manifest a playbook wrote since).',
   kill: 'SIGKILLs the etcd process (an unclean crash) and holds the static-pod runner so etcd stays down. heal: releases the runner; etcd restarts on its data.',
-  wipe: 'stops etcd, moves /var/lib/etcd aside (to /var/lib/ringmaster-lab-fault/) and restarts etcd on an empty data dir: the member has lost its data. heal: puts the data back.',
-  corrupt: 'stops etcd, keeps a copy of member/snap/db, overwrites its first 8 KiB (both bbolt meta pages) and restarts etcd, which cannot open it and crash-loops. heal: restores the copy.',
+  wipe: 'stops etcd, moves /var/lib/etcd aside (to /var/lib/ringmaster-lab-fault/) and restarts etcd on an empty data dir: the member has lost its data. heal: puts the data back (not once the member was replaced or has rejoined on new data).',
+  corrupt: 'stops etcd, keeps a copy of member/snap/db, overwrites its first 8 KiB (both bbolt meta pages) and restarts etcd, which cannot open it and crash-loops. heal: restores the copy (not once the member was rebuilt).',
   partition: "takes the node's port on the lab bridge down: peers and the bastion cannot reach it; its etcd keeps running alone. heal: brings the port up.",
   'ssh-down': "stops the node's sshd (etcd keeps running): SSH to the node is refused. heal: sshd starts again.",
 };
