@@ -18,7 +18,7 @@ Commands:
 ${names}
 
 Run 'ringmaster <command> --help' for a command's options.
-Exit codes (bit flags): 0 ok, 1 usage/validation, 2 task failed, 4 host unreachable, 8 aborted by a safety guard, 255 internal error.
+Exit codes (bit flags): 0 ok, 1 usage/validation, 2 task failed, 4 host unreachable, 8 aborted by a safety guard or interrupted, 255 internal error.
 `;
 }
 

@@ -166,8 +166,10 @@ export const labCommand: CommandDef = {
       }
       case 'heal': {
         const node = needNode(a);
-        const healed = await labHeal(upLab(name), node, Number(a.flags.get('--timeout') ?? 60) * 1000);
-        io.stdout.write(healed.length ? `${node}: healed ${healed.join(', ')}\n` : `${node}: no fault to heal\n`);
+        const r = await labHeal(upLab(name), node, Number(a.flags.get('--timeout') ?? 60) * 1000);
+        if (r.healed.length) io.stdout.write(`${node}: healed ${r.healed.join(', ')}\n`);
+        for (const n of r.notRestored) io.stdout.write(`${node}: ${n.mode} not undone, the node was repaired since the fault: ${n.why}; nothing to restore\n`);
+        if (!r.healed.length && !r.notRestored.length) io.stdout.write(`${node}: no fault to heal\n`);
         return EXIT.ok;
       }
       default:

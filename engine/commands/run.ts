@@ -19,6 +19,7 @@ import { loadPlaybook } from '../load/playbook.js';
 import { createEventBus } from '../report/index.js';
 import { checkHostPatterns } from '../validate/host-patterns.js';
 import { suggest } from '../validate/suggest.js';
+import { watchInterrupts } from './interrupt.js';
 import type { CliIO, CommandDef } from './types.js';
 
 const HELP = `Usage: ringmaster run PLAYBOOK... [-i INVENTORY]... [options]
@@ -47,10 +48,12 @@ Options:
       --connect-timeout SEC    SSH connect timeout (default 10)
 
 A playbook that changes the cluster takes its lock first; another run holding it refuses at once (exit 8), naming
-its holder. The lock is released when the run ends, also on failure and on Ctrl-C / SIGTERM (a second one drops
-the connections at once, without releasing: the lock then expires after its TTL).
+its holder. The lock is released when the run ends, also on failure and on Ctrl-C / SIGTERM / SIGHUP: the first
+signal ends the running remote commands and stops the run (its cleanups still release the lock); a second one, a
+second or more later, drops the connections at once, without releasing (the lock then expires after its TTL).
 
-Exit codes (bit flags): 0 ok, 1 usage/validation, 2 a task failed, 4 a host was unreachable, 8 aborted.`;
+Exit codes (bit flags): 0 ok, 1 usage/validation, 2 a task failed, 4 a host was unreachable, 8 aborted by a safety guard or interrupted
+(no host is blamed for the interrupt).`;
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i', multiple: true },
@@ -175,13 +178,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const verbose = v.verbose?.length ?? 0;
   const bus = createEventBus({ output, junitFile: v.junit ? resolve(io.cwd, v.junit) : undefined, verbose, stdout: io.stdout, stderr: io.stderr, secrets: envSecrets(inventory, io.env, [extraVars, ...playbooks.flatMap((pb) => pb.plays.map((p) => p.vars))]), env: io.env, diff: v.diff === true });
-  const interrupt = new AbortController();
-  // The first signal stops the run; its run-end cleanups (releasing the lock) still need the connections, so only
-  // a second signal drops them at once.
-  const hardStop = new AbortController();
-  const onSignal = () => (interrupt.signal.aborted ? hardStop.abort() : interrupt.abort());
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = watchInterrupts(io.env);
   const interactive = io.stdin.isTTY === true;
   const ssh = new SshConnector({
     hostKeyChecking,
@@ -193,7 +190,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     interactive,
     lookupHost: (name) => (inventory.hosts.has(name) ? hostVars(inventory, name) : undefined),
     notice: (msg) => bus.emit({ type: 'warning', ts: new Date().toISOString(), msg }),
-    signal: hardStop.signal,
+    // The first signal ends running commands; the run-end cleanups (releasing the lock) still need the
+    // connections, so only a later, second signal drops them.
+    signal: interrupt.signal,
+    hardSignal: interrupt.hard,
   });
   try {
     const ctx = createRunContext({
@@ -214,8 +214,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await runPlaybooks(playbooks, ctx);
     return result.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     await bus.close();
   }
 }

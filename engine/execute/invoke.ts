@@ -87,14 +87,18 @@ function normalize(r: ModuleResult): ModuleResult {
   return { ...r, changed: r.changed === true };
 }
 
+/** What a module call stopped by the interrupt returns: not a failure of the host, and not counted as one. */
+export const INTERRUPTED: Readonly<ModuleResult> = { changed: false, failed: true, interrupted: true, msg: 'interrupted' };
+
 function classify(e: unknown, t: CallTarget): ModuleResult {
+  // After an interrupt every error is the interrupt's doing (we closed the channel, the connection, the wait).
+  if (t.play.ctx.signal.aborted && !(isRingError(e) && e.code === 'E_GUARD')) return { ...INTERRUPTED };
   if (isRingError(e)) {
     if (TRANSPORT_CODES.has(e.code)) throw new Unreachable(e);
     if (e.code === 'E_GUARD') return { changed: false, failed: true, abort: true, msg: e.message };
-    if (e.code === 'E_ABORTED' || t.play.ctx.signal.aborted) return { changed: false, failed: true, msg: 'interrupted' };
+    if (e.code === 'E_ABORTED') return { ...INTERRUPTED };
     return { changed: false, failed: true, msg: e.message, error_code: e.code };
   }
-  if (t.play.ctx.signal.aborted) return { changed: false, failed: true, msg: 'interrupted' };
   return { changed: false, failed: true, msg: `module ${t.task.node.module} raised an error: ${(e as Error)?.message ?? String(e)}` };
 }
 

@@ -5,7 +5,7 @@ import type { HostStats } from '../report/events.js';
 import type { RunContext } from './context.js';
 import { preflight } from './preflight.js';
 import { limitHosts, runPlay } from './play.js';
-import { exitCodeOf, RunState } from './state.js';
+import { exitCodeOf, interruptReason, RunState } from './state.js';
 import { now } from './task-step.js';
 import { isSecretName } from '../inventory/secret-names.js';
 import { collectStrings } from './vars.js';
@@ -32,6 +32,9 @@ export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Prom
   const started = Date.now();
   const extraSecrets = Object.entries(ctx.options.extraVars).filter(([k]) => isSecretName(k));
   ctx.bus.addSecrets(extraSecrets.flatMap(([, v]) => collectStrings(v)));
+  const onInterrupt = () => (run.interrupted ??= { reason: interruptReason(ctx.signal), ...(run.currentTask !== undefined ? { task: run.currentTask } : {}), hosts: [] });
+  if (ctx.signal.aborted) onInterrupt();
+  else ctx.signal.addEventListener('abort', onInterrupt, { once: true });
   ctx.bus.emit({ type: 'run_start', ts: now(), runId: run.id, playbooks: playbooks.map((p) => p.file), check: ctx.options.check, diff: ctx.options.diff, ...(ctx.warnings?.length ? { warnings: ctx.warnings } : {}) });
   try {
     for (const pb of playbooks) {
@@ -43,13 +46,28 @@ export async function runPlaybooks(playbooks: Playbook[], ctx: RunContext): Prom
   } finally {
     // Cleanups first: they need the connections (a lock is released on the host that took it).
     await run.end.runAll((msg) => ctx.bus.emit({ type: 'warning', ts: now(), msg }));
+    ctx.signal.removeEventListener('abort', onInterrupt);
     await ctx.connections.closeAll();
   }
   if (ctx.signal.aborted && run.aborted === undefined) run.aborted = 'interrupted';
   const stats = Object.fromEntries([...run.hosts].map(([name, h]) => [name, { ...h.stats }]));
   const exitCode = exitCodeOf(run);
-  ctx.bus.emit({ type: 'recap', ts: now(), hosts: stats, exitCode, durationMs: Date.now() - started, ...(run.aborted ? { aborted: run.aborted } : {}) });
+  const stoppedEarly = run.aborted !== undefined ? { aborted: run.aborted, changes: changesByTask(run) } : {};
+  const interrupted = run.interrupted && ctx.signal.aborted ? { interrupted: run.interrupted } : {};
+  ctx.bus.emit({ type: 'recap', ts: now(), hosts: stats, exitCode, durationMs: Date.now() - started, ...stoppedEarly, ...interrupted });
   return { exitCode, stats, ...(run.aborted ? { aborted: run.aborted } : {}) };
+}
+
+/** The run's changes grouped by task, in the order the tasks ran (a task run twice, e.g. a handler, is listed twice). */
+function changesByTask(run: RunState): Array<{ task: string; hosts: string[] }> {
+  const out: Array<{ task: string; hosts: string[] }> = [];
+  for (const c of run.changes) {
+    const last = out[out.length - 1];
+    if (last && last.task === c.task) {
+      if (!last.hosts.includes(c.host)) last.hosts.push(c.host);
+    } else out.push({ task: c.task, hosts: [c.host] });
+  }
+  return out;
 }
 
 function precheck(run: RunState, playbooks: Playbook[]): void {

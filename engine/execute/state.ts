@@ -40,6 +40,12 @@ export class RunState {
   readonly startedAt = new Date().toISOString();
   /** Cleanups modules registered (ctx.onRunEnd), run when the run ends in any way. */
   readonly end = new RunEnd();
+  /** The task running now (for an interrupt's closing sentence). */
+  currentTask?: string;
+  /** Set on interrupt: what stopped the run and the task that was running then. */
+  interrupted?: { reason: string; task?: string; hosts: string[] };
+  /** Every change this run made, in order (check mode makes none): said when the run stops early. */
+  readonly changes: Array<{ task: string; host: string }> = [];
 
   constructor(readonly ctx: RunContext) {
     this.startPending = ctx.options.startAtTask !== undefined;
@@ -90,7 +96,7 @@ export class PlayState {
   }
 }
 
-/** Exit code bits: 2 failed, 4 unreachable, 8 aborted. */
+/** Exit code bits: 2 failed, 4 unreachable, 8 aborted (an interrupt is 8 alone: no host is blamed for it). */
 export function exitCodeOf(run: RunState): number {
   let code = 0;
   for (const h of run.hosts.values()) {
@@ -99,4 +105,9 @@ export function exitCodeOf(run: RunState): number {
   }
   if (run.aborted !== undefined || run.ctx.signal.aborted) code |= 8;
   return code;
+}
+
+/** What stopped the run, as said to the user: the signal name the CLI gave the abort, else "an interrupt". */
+export function interruptReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && signal.reason ? signal.reason : 'an interrupt';
 }

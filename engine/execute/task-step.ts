@@ -3,7 +3,7 @@ import type { ModuleResult } from '../modules/define.js';
 import type { HostResult, HostStatus } from '../report/events.js';
 import { forEachLimit } from './pool.js';
 import type { EffectiveTask } from './scope.js';
-import type { PlayState } from './state.js';
+import { interruptReason, type PlayState } from './state.js';
 import { tagsSelect } from './tags.js';
 import { runTaskOnHost, type HostOutcome } from './task-host.js';
 import { isSecretName } from '../inventory/secret-names.js';
@@ -19,25 +19,42 @@ export async function runTask(play: PlayState, task: EffectiveTask, hosts: strin
   if (!(await selected(play, task))) return failed;
   const ctx = play.ctx;
   const started = Date.now();
+  play.run.currentTask = task.name;
   ctx.bus.emit({ type: 'task_start', ts: now(), play: play.play.name, task: task.name, module: task.node.module, hosts, ...(task.handler ? { handler: true } : {}), loc: task.node.loc });
   const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
   const outcomes: HostOutcome[] = [];
-  const onItem = (host: string, item: string, status: HostStatus, r: ModuleResult, ms: number) =>
-    emitResult(play, task, host, status, r, ms, { item: task.noLog ? '(censored)' : item });
+  const onItem = (host: string, item: string, status: HostStatus, r: ModuleResult, ms: number) => {
+    if (!interrupted(play, r, ctx.signal.aborted)) emitResult(play, task, host, status, r, ms, { item: task.noLog ? '(censored)' : item });
+  };
+  // hosts whose call ended after the interrupt fired: only their failure is the interrupt's doing
+  const endedAfterInterrupt = new Set<string>();
   await forEachLimit(targets, ctx.options.forks, async (host) => {
     outcomes.push(await runTaskOnHost(play, task, host, onItem));
+    if (ctx.signal.aborted) endedAfterInterrupt.add(host);
   });
   const byHost = new Map(outcomes.map((o) => [o.host, o]));
   let flush = false;
+  const cut: string[] = [];
   for (const host of hosts) {
     // run_once: the one result counts for every host of the batch (register, notify, failure)
     const o = byHost.get(host) ?? (task.runOnce && outcomes[0] ? { ...outcomes[0], host } : undefined);
     if (!o) continue;
+    const source = byHost.has(host) ? host : outcomes[0]?.host; // run_once: the one host that ran it
+    if (interrupted(play, o.result, source !== undefined && endedAfterInterrupt.has(source))) {
+      cut.push(host); // neither failed nor unreachable: the run was stopped; the recap says where
+      continue;
+    }
     if (byHost.has(host)) emitResult(play, task, host, o.status, o.result, o.durationMs, o.delegatedTo ? { delegatedTo: o.delegatedTo } : {});
     if (apply(play, task, o)) failed.add(host);
     if (o.result.meta === 'flush_handlers') flush = true;
   }
+  if (cut.length) {
+    const run = play.run;
+    if (run.interrupted) run.interrupted.hosts.push(...cut.filter((h) => !run.interrupted?.hosts.includes(h)));
+    warn(play, `task '${task.name}' was interrupted on ${cut.join(', ')} (${interruptReason(ctx.signal)}); it may have partly run there`);
+  }
   playEffects(play, task, failed);
+  play.run.currentTask = undefined;
   ctx.bus.emit({ type: 'task_end', ts: now(), play: play.play.name, task: task.name, durationMs: Date.now() - started });
   if (flush && !play.ended) await flushHandlers(play);
   return failed;
@@ -102,6 +119,7 @@ function apply(play: PlayState, task: EffectiveTask, o: HostOutcome): boolean {
       return false;
     case 'changed':
       state.stats.changed++;
+      if (!(task.checkMode ?? play.ctx.options.check)) play.run.changes.push({ task: task.name, host: o.host });
       for (const name of node.notify ?? []) {
         let set = play.notified.get(name);
         if (!set) play.notified.set(name, (set = new Set()));
@@ -144,6 +162,15 @@ function emitResult(play: PlayState, task: EffectiveTask, host: string, status: 
     event.result = r;
   }
   play.ctx.bus.emit(event);
+}
+
+/**
+ * A result the interrupt cut short: marked so by the call, or a failure that ended after the run's signal fired
+ * (a failure that ended before it is the host's own; a guard's refusal always counts).
+ */
+function interrupted(play: PlayState, r: ModuleResult, endedAfterInterrupt: boolean): boolean {
+  if (r.abort) return false;
+  return r.interrupted === true || (endedAfterInterrupt && play.ctx.signal.aborted && (r.failed === true || r.unreachable === true));
 }
 
 export function warn(play: PlayState, msg: string, host?: string): void {

@@ -1,7 +1,9 @@
 // Keeps `ringmaster run` off lab addresses from the root namespace: inside the lab's client netns go on, outside re-run inside it.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
+import { PARENT_FD_ENV } from '../commands/interrupt.js';
 import type { CliIO } from '../commands/types.js';
 import { RingError } from '../errors/index.js';
 import { packageRoot } from '../paths.js';
@@ -34,12 +36,39 @@ export function insideLab(state: LabState): boolean {
   return statSync('/proc/self/ns/net').ino === state.clientNetnsInode;
 }
 
-/** Runs `argv` inside the lab's client namespace (network + mounts) with inherited stdio; resolves with its exit code. */
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `argv` inside the lab's client namespace (network + mounts) with inherited stdio; resolves with its exit code
+ * once it has ended. nsenter without --pid execs the program, so the child PID is the program itself: SIGINT,
+ * SIGTERM and SIGHUP sent to this process are passed on to it, and this process waits for it to clean up (never
+ * exiting before it). If this process dies without passing anything on (SIGKILL), the child sees the pipe on its
+ * fd 3 end and stops itself as if interrupted.
+ */
 export function runInClient(state: LabState, argv: string[], cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('nsenter', [...clientNsenter(state, cwd), ...argv], { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const env = { ...process.env, [PARENT_FD_ENV]: '3' };
+    const child = spawn('nsenter', [...clientNsenter(state, cwd), ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env });
+    const pass = FORWARDED.map((sig) => {
+      const h = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      };
+      process.on(sig, h);
+      return [sig, h] as const;
+    });
+    const done = () => {
+      for (const [sig, h] of pass) process.off(sig, h);
+    };
+    child.on('error', (e) => {
+      done();
+      reject(e);
+    });
+    // 'exit', not 'close': a process the child started may hold the pipe's other end for longer.
+    child.on('exit', (code, signal) => {
+      done();
+      child.stdio[3]?.destroy();
+      resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+    });
   });
 }
 

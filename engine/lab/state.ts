@@ -25,6 +25,8 @@ export interface LabState {
   /** Network namespace inode of the client namespace, for `enterLabIfNeeded`. */
   clientNetnsInode?: number;
   faults: Record<string, FaultMode[]>;
+  /** By node, what a data fault found and left, so heal can tell a repaired node: its member ID, the corrupted db's sha256. */
+  faultEvidence?: Record<string, { memberId?: string; corruptedSha?: string }>;
 }
 
 export function statePath(name: string): string {

@@ -85,8 +85,12 @@ export interface Recap extends Base {
   hosts: Record<string, HostStats>;
   exitCode: number;
   durationMs: number;
-  /** Set when a guard aborted the run. */
+  /** Set when a guard aborted the run (or `interrupted`). */
   aborted?: string;
+  /** When the run stopped early (aborted or interrupted): what it had changed by then, by task in order. */
+  changes?: Array<{ task: string; hosts: string[] }>;
+  /** Set when a signal stopped the run: which (SIGINT, SIGTERM, ...), the task running then, the hosts it was cut on. */
+  interrupted?: { reason: string; task?: string; hosts: string[] };
 }
 
 export type RunEvent = RunStart | PlayStart | TaskStart | HostResult | TaskEnd | PlayEnd | Warning | Recap;

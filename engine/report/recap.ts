@@ -48,8 +48,24 @@ export function describeExit(recap: Recap): string {
     const down = hostsWith(recap, 'unreachable');
     parts.push(down.length ? `${down.join(', ')} ${down.length === 1 ? 'was' : 'were'} unreachable` : 'a host was unreachable');
   }
-  if (code & 8) parts.push(recap.aborted ? `aborted by a safety guard: ${recap.aborted}` : 'aborted by a safety guard');
+  if (code & 8) parts.push(stopped(recap));
   return `exit ${code}: ${parts.join('; ')}`;
+}
+
+/** Why the run stopped early, and what it had changed by then: a refusal after a change must never read as harmless. */
+function stopped(recap: Recap): string {
+  const i = recap.interrupted;
+  let why: string;
+  if (i) {
+    const where = i.task ? ` while task '${i.task}' was running${i.hosts.length ? ` on ${i.hosts.join(', ')}` : ''}` : ' between tasks';
+    why = `interrupted by ${i.reason}${where}`;
+  } else why = recap.aborted ? `aborted by a safety guard: ${recap.aborted}` : 'aborted by a safety guard';
+  if (!recap.changes) return why;
+  const done = recap.changes.map((c) => `'${c.task}' on ${c.hosts.join(', ')}`);
+  const partly = i?.task && i.hosts.length ? ` (and '${i.task}' may have partly run)` : '';
+  return done.length
+    ? `${why}; before it stopped this run changed: ${done.join('; ')}${partly}`
+    : `${why}; this run had changed nothing before it stopped${partly}`;
 }
 
 /** Seconds with one decimal under a minute, else `1m05s`. */

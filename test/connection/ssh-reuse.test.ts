@@ -65,7 +65,7 @@ describe('ssh connection reuse', function () {
     }
   });
 
-  it('closes every connection when the run is aborted (Ctrl-C), rejecting running commands as unreachable', async () => {
+  it('closes every connection when the run is aborted (Ctrl-C), rejecting running commands as interrupted (not unreachable)', async () => {
     const abort = new AbortController();
     const c = new SshConnector({ hostKeyChecking: 'strict', env: {}, interactive: false, home: dir, signal: abort.signal });
     const s = servers[0];
@@ -77,7 +77,7 @@ describe('ssh connection reuse', function () {
     abort.abort();
     const e = await running;
     expect(e).to.be.instanceOf(RingError);
-    expect((e as RingError).code).to.equal('E_UNREACHABLE');
+    expect((e as RingError).code).to.equal('E_ABORTED');
     expect(Date.now() - t0).to.be.below(3000);
     // The server side of the connection goes away too: no stray sshd session left.
     const deadline = Date.now() + 3000;

@@ -15,6 +15,8 @@ export interface AuthContext {
   env: NodeJS.ProcessEnv;
   askPassphrase?: (question: string) => Promise<string>;
   note: (line: string) => void;
+  /** The run's interrupt: a connect in progress stops at once (socket destroyed, no retry). */
+  signal?: AbortSignal;
 }
 
 /** The attempts in OpenSSH's order: agent keys, then key files, then a password when one is configured. */

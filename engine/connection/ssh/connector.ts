@@ -35,8 +35,10 @@ export interface SshOptions {
   lookupHost?: HostLookup;
   /** Lines every run must show (not only with -v): host key checking switched off. */
   notice?: (line: string) => void;
-  /** Aborting it (Ctrl-C, SIGTERM) closes every connection. */
+  /** Aborting it (Ctrl-C, SIGTERM) ends every running remote command, then closes every connection. */
   signal?: AbortSignal;
+  /** Set: the first `signal` only ends running commands; this one closes every connection at once. */
+  hardSignal?: AbortSignal;
   /** Concurrent channels per connection before queueing (default 10 = OpenSSH's MaxSessions; lowered when the server refuses). */
   maxSessions?: number;
 }
@@ -48,6 +50,7 @@ export class SshConnector implements ConnectionFactory {
   private config?: SshConfig;
   private offAnnounced = false;
   private closing = false;
+  private closed?: Promise<void>;
   private readonly passphrases = new Map<string, Promise<string>>();
 
   constructor(readonly options: SshOptions) {
@@ -55,15 +58,39 @@ export class SshConnector implements ConnectionFactory {
       env: options.env,
       note: (l) => options.verbose?.(l),
       askPassphrase: options.interactive ? (q) => this.ask(q) : undefined,
+      signal: options.signal,
     });
-    options.signal?.addEventListener('abort', () => void this.closeAll(), { once: true });
+    // The first interrupt ends every running command but keeps the connections for the run-end cleanups (releasing
+    // the lock); without a separate hard signal it closes them too, as before.
+    options.signal?.addEventListener('abort', () => void (options.hardSignal ? this.endCommands() : this.interrupt()), { once: true });
+    options.hardSignal?.addEventListener('abort', () => void this.interrupt(), { once: true });
+  }
+
+  /** Ends every running command's remote session (bounded); the connections stay open. */
+  private async endCommands(): Promise<void> {
+    const conns = await Promise.allSettled([...this.connections.values()]);
+    await Promise.allSettled(conns.map((c) => (c.status === 'fulfilled' ? c.value.interruptAll() : undefined)));
+  }
+
+  /**
+   * Interrupt: no new connection; every running command's remote session is ended (waiting for that, bounded),
+   * and only then are the connections closed, so nothing is left running on a host and no command is reported as
+   * lost by a connection we closed ourselves.
+   */
+  private interrupt(): Promise<void> {
+    this.closing = true;
+    return (this.closed ??= (async () => {
+      const conns = await Promise.allSettled([...this.connections.values()]);
+      await Promise.allSettled(conns.map((c) => (c.status === 'fulfilled' ? c.value.interruptAll() : undefined)));
+      await this.closeConnections();
+    })());
   }
 
   async connect(host: string, vars: Record<string, unknown>): Promise<Connection> {
     if (this.closing) throw new RingError('E_ABORTED', `host ${host}: the run is closing its connections`, { host });
     const cached = this.connections.get(host);
     if (cached) return cached;
-    const p = this.open(host, vars);
+    const p = untilAborted(this.open(host, vars), this.options.signal, host);
     this.connections.set(host, p);
     // A failed attempt is not cached: a later task may try again (after its own retries) and say why.
     p.catch(() => this.connections.delete(host));
@@ -73,6 +100,10 @@ export class SshConnector implements ConnectionFactory {
   /** Closes every connection (targets first, then their bastions); safe to call more than once. */
   async closeAll(): Promise<void> {
     this.closing = true;
+    await (this.closed ??= this.closeConnections());
+  }
+
+  private async closeConnections(): Promise<void> {
     const conns = await Promise.allSettled([...this.connections.values()]);
     this.connections.clear();
     for (const c of conns) if (c.status === 'fulfilled') await c.value.close();
@@ -135,6 +166,17 @@ export class SshConnector implements ConnectionFactory {
     }
     return p;
   }
+}
+
+/** An interrupt does not wait for a connect in progress (the pool closes the client if it still comes up). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RingError('E_ABORTED', `host ${host}: interrupted while connecting`, { host }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A failure at a jump host is reported for the target, naming the hop. */

@@ -37,22 +37,37 @@ export function transient<E extends object>(e: E): E {
   return e;
 }
 
+/** E_ABORTED for a connect the run's interrupt stopped (not a transport failure: the host is not to blame). */
+function interrupted(ep: Endpoint): RingError {
+  return new RingError('E_ABORTED', `host ${ep.name}: interrupted while connecting`, { host: ep.name });
+}
+
 /** A direct TCP connection with TCP_NODELAY (without it every small exec waits ~40 ms for delayed ACKs). */
-export function tcpSocket(ep: Endpoint): SocketMaker {
+export function tcpSocket(ep: Endpoint, signal?: AbortSignal): SocketMaker {
   return () =>
     new Promise<Duplex>((resolve, reject) => {
+      if (signal?.aborted) return reject(interrupted(ep));
       const sock = tcpConnect({ host: ep.hostname, port: ep.port });
+      const onAbort = () => {
+        clearTimeout(timer);
+        sock.destroy();
+        reject(interrupted(ep));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
         sock.destroy();
         reject(transient(unreachable(ep, `no answer from ${ep.hostname}:${ep.port} within ${ep.connectTimeoutMs / 1000}s`)));
       }, ep.connectTimeoutMs);
       sock.once('connect', () => {
+        signal?.removeEventListener('abort', onAbort);
         clearTimeout(timer);
         sock.setNoDelay(true);
         sock.removeAllListeners('error');
         resolve(sock);
       });
       sock.once('error', (e: NodeJS.ErrnoException) => {
+        signal?.removeEventListener('abort', onAbort);
         clearTimeout(timer);
         const err = unreachable(ep, `cannot connect to ${ep.hostname}:${ep.port}: ${e.code ?? e.message}`, e);
         reject(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(e.code ?? '') ? transient(err) : err);
@@ -64,9 +79,11 @@ export function tcpSocket(ep: Endpoint): SocketMaker {
 export async function openClient(ep: Endpoint, makeSocket: SocketMaker, ctx: AuthContext): Promise<LiveClient> {
   const attempts = await authAttempts(ep, ctx);
   for (let attempt = 0; ; attempt++) {
+    if (ctx.signal?.aborted) throw interrupted(ep);
     try {
-      return await handshake(ep, await makeSocket(), attempts);
+      return await handshake(ep, await makeSocket(), attempts, ctx.signal);
     } catch (e) {
+      if (ctx.signal?.aborted) throw interrupted(ep);
       if (!(typeof e === 'object' && e !== null && TRANSIENT.has(e)) || attempt >= ep.retries) throw e;
       ctx.note(`ssh ${ep.name}: ${(e as Error).message}; retry ${attempt + 1}/${ep.retries}`);
       await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
@@ -74,9 +91,19 @@ export async function openClient(ep: Endpoint, makeSocket: SocketMaker, ctx: Aut
   }
 }
 
-function handshake(ep: Endpoint, sock: Duplex, attempts: AuthAttempt[]): Promise<LiveClient> {
+function handshake(ep: Endpoint, sock: Duplex, attempts: AuthAttempt[], signal?: AbortSignal): Promise<LiveClient> {
   return new Promise<LiveClient>((resolve, reject) => {
     const client = new ssh2.Client();
+    // An interrupt during the handshake (a slow or stalled server) ends it at once instead of after readyTimeout.
+    const onAbort = () => {
+      reject(interrupted(ep));
+      client.end();
+      sock.destroy();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('ready', () => signal?.removeEventListener('abort', onAbort));
+    client.once('close', () => signal?.removeEventListener('abort', onAbort));
     const hostKey: HostKeyOutcome = {};
     const queue = [...attempts];
     let current: AuthAttempt | undefined;

@@ -12,6 +12,8 @@ function routeKey(route: Endpoint[]): string {
 export class ClientPool {
   private readonly clients = new Map<string, Promise<LiveClient>>();
   private readonly opened: LiveClient[] = [];
+  /** After closeAll, a client that finishes connecting (an interrupted connect) is closed at once. */
+  private shut = false;
 
   constructor(private readonly ctx: AuthContext) {}
 
@@ -24,6 +26,7 @@ export class ClientPool {
     this.clients.set(key, p);
     p.then(
       (live) => {
+        if (this.shut) return void closeClient(live);
         this.opened.push(live);
         live.onClose.add(() => this.clients.delete(key));
       },
@@ -34,13 +37,14 @@ export class ClientPool {
 
   private async open(route: Endpoint[]): Promise<LiveClient> {
     const ep = route[route.length - 1];
-    if (route.length === 1) return openClient(ep, tcpSocket(ep), this.ctx);
+    if (route.length === 1) return openClient(ep, tcpSocket(ep, this.ctx.signal), this.ctx);
     const parent = await this.get(route.slice(0, -1));
     return openClient(ep, () => forward(parent, ep), this.ctx);
   }
 
   /** Closes every client, last opened first (targets before their bastions), and waits for the sockets to go. */
   async closeAll(): Promise<void> {
+    this.shut = true;
     const all = [...this.opened].reverse();
     this.opened.length = 0;
     this.clients.clear();

@@ -6,6 +6,7 @@ import type { BecomeSpec, Connection, ConnectionInfo, ExecOptions, ExecResult, P
 import { wrapCommand } from '../wrap.js';
 import { ChannelSlots } from './channel-slots.js';
 import type { LiveClient } from './hop-client.js';
+import { execDirect, reapScript, SessionMarkReader, withSessionMark } from './remote-session.js';
 import { getFile, putFile } from './sftp-files.js';
 
 /** Bytes and status of one remote command, before decoding. */
@@ -31,12 +32,20 @@ interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   display: string;
+  /** Wraps the reaper script like the command was (become), so it may end processes of another user. */
+  asCommand?: (script: string) => { command: string; stdinPrefix?: string };
 }
+
+/** How long an interrupted command waits for its session ID, and for the reaper to end the session. */
+const SESSION_WAIT_MS = 1000;
+const REAP_TIMEOUT_MS = 5000;
 
 /** A host reached over SSH; many tasks share it, each command on its own channel. */
 export class SshConnection implements Connection {
   private readonly slots: ChannelSlots;
   private readonly pending = new Set<(e: Error) => void>();
+  /** Interrupts of the commands running now (each ends its remote session, then rejects its exec). */
+  private readonly running = new Set<() => Promise<void>>();
 
   constructor(
     readonly host: string,
@@ -67,7 +76,8 @@ export class SshConnection implements Connection {
     const display = commandDisplay(command);
     const wrapped = this.wrap(commandText(command), options, display);
     const stdin = joinStdin(wrapped.stdinPrefix, options.stdin);
-    const r = await this.run(wrapped.command, { stdin, timeoutMs: options.timeoutMs, signal: options.signal, display });
+    const asCommand = (script: string) => this.wrap(script, { become: options.become }, 'end the interrupted command');
+    const r = await this.run(wrapped.command, { stdin, timeoutMs: options.timeoutMs, signal: options.signal, display, asCommand });
     return { ...r, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   }
 
@@ -77,6 +87,11 @@ export class SshConnection implements Connection {
 
   async get(path: string, options: { become?: BecomeSpec } = {}): Promise<Buffer> {
     return getFile(this, path, options.become);
+  }
+
+  /** Ends every running command's remote session (interrupt): resolves when they are gone or the reaper gave up. */
+  async interruptAll(): Promise<void> {
+    await Promise.allSettled([...this.running].map((interrupt) => interrupt()));
   }
 
   async close(): Promise<void> {
@@ -97,9 +112,11 @@ export class SshConnection implements Connection {
 
   /** Runs a command line on a new channel; stdin is written and ended at once (an open stdin costs a round trip per exec through a bastion). */
   async run(commandLine: string, opts: RunOptions): Promise<RawResult> {
+    if (opts.signal?.aborted) throw new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was not started: the run was interrupted`, { host: this.host });
     const started = Date.now();
     // sshd refuses signal requests for some sessions (root), so the remote `timeout` makes sure the command dies too.
-    const line = opts.timeoutMs ? `timeout -k 2 ${Math.ceil(opts.timeoutMs / 1000) + 1} sh -c ${shellQuote(commandLine)}` : commandLine;
+    const inner = opts.timeoutMs ? `timeout -k 2 ${Math.ceil(opts.timeoutMs / 1000) + 1} sh -c ${shellQuote(commandLine)}` : commandLine;
+    const line = withSessionMark(inner);
     const exit: ExitInfo = { exited: false, code: null };
     const stream = await this.openChannel<ClientChannel>(
       (cb) =>
@@ -167,52 +184,86 @@ export class SshConnection implements Connection {
     return new Promise<RawResult>((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      const mark = new SessionMarkReader();
       let timedOut = false;
       let aborted = false;
+      let settled = false;
+      let ending: Promise<void> | undefined;
       const fail = (e: Error): void => {
-        cleanup();
-        reject(e);
+        if (ending) return; // the interrupt answers once the remote session is gone
+        settle(() => reject(e));
       };
-      const stop = (): void => {
-        try {
-          stream.signal('KILL');
-        } catch {
-          /* the channel may already be gone */
-        }
-        stream.close();
+      const settle = (answer: () => void): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        answer();
       };
       const finish = (): void => {
-        cleanup();
-        if (aborted) return reject(new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was interrupted`, { host: this.host }));
-        if (!exit.exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
-        const r: RawResult = { code: timedOut ? null : exit.code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
-        if (exit.signal) r.signal = exit.signal;
-        if (timedOut) r.timedOut = true;
-        resolve(r);
+        const rest = mark.flush();
+        if (rest) err.push(rest);
+        settle(() => {
+          if (aborted) return reject(new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was interrupted`, { host: this.host }));
+          if (!exit.exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
+          const r: RawResult = { code: timedOut ? null : exit.code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
+          if (exit.signal) r.signal = exit.signal;
+          if (timedOut) r.timedOut = true;
+          resolve(r);
+        });
       };
-      // On timeout or abort the answer is given at once; the server closes the channel when the command is gone.
+      // Interrupt or timeout: end the remote session first (closing the channel alone leaves it running), then answer.
+      const end = (): Promise<void> =>
+        (ending ??= (async () => {
+          try {
+            stream.signal('TERM'); // honoured by sshd for non-root sessions; the reaper covers the rest
+          } catch {
+            /* the channel may already be gone */
+          }
+          const sid = exit.exited ? undefined : await mark.wait(SESSION_WAIT_MS);
+          if (sid && !this.live.closed) {
+            const reaper = opts.asCommand ? opts.asCommand(reapScript(sid)) : { command: reapScript(sid) };
+            await execDirect(this.live.client, reaper.command, reaper.stdinPrefix, REAP_TIMEOUT_MS);
+          }
+          try {
+            stream.close();
+          } catch {
+            /* the connection may be gone meanwhile */
+          }
+          finish();
+        })());
       const timer = opts.timeoutMs
         ? setTimeout(() => {
             timedOut = true;
-            stop();
-            finish();
+            void end();
           }, opts.timeoutMs)
         : undefined;
       const onAbort = (): void => {
+        if (settled || timedOut) return;
         aborted = true;
-        stop();
-        finish();
+        void end();
+      };
+      const interrupt = (): Promise<void> => {
+        onAbort();
+        return ending ?? Promise.resolve();
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) queueMicrotask(onAbort); // aborted while the channel was opening: end it at once
       const cleanup = (): void => {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         this.pending.delete(fail);
+        this.running.delete(interrupt);
       };
       this.pending.add(fail);
+      this.running.add(interrupt);
       stream.on('data', (d: Buffer) => out.push(d));
-      stream.stderr.on('data', (d: Buffer) => err.push(d));
-      stream.on('close', finish);
+      stream.stderr.on('data', (d: Buffer) => {
+        const mine = mark.feed(d);
+        if (mine) err.push(mine);
+      });
+      stream.on('close', () => {
+        if (!ending) finish();
+      });
       if (opts.stdin && opts.stdin.length > 0) stream.end(opts.stdin);
       else stream.end();
     });
