@@ -41,6 +41,19 @@ export function majorityCluster(statuses: EndpointStatus[]): string | undefined 
 }
 
 /**
+ * The given endpoints that answer for the majority's cluster (all of them when they agree or none answers): etcdctl
+ * balances requests over its endpoints, so a lease granted by a member of another cluster would be unknown to the
+ * next request's member ("requested lease not found").
+ */
+export async function majorityEndpoints(ctx: ModuleContext, endpoints: string[] | undefined): Promise<string[] | undefined> {
+  if (!endpoints || endpoints.length < 2) return endpoints;
+  const statuses = await readFact(ctx, etcdEndpointStatus, endpoints);
+  const major = majorityCluster(statuses);
+  const mine = statuses.filter((s) => s.clusterId === major).map((s) => s.endpoint);
+  return mine.length > 0 ? mine : endpoints;
+}
+
+/**
  * Reads the member list from the majority's cluster: with several endpoints, each endpoint's status says which
  * cluster it is in first; with one (a helper known to be healthy), that endpoint's list is taken.
  */

@@ -3,6 +3,7 @@ import { parseEtcdJson, toHexId } from '../etcd/json.js';
 import type { EtcdLockArgs } from '../generated/schema-types.js';
 import type { ModuleContext, ModuleResult } from './define.js';
 import { endpointsArg, etcdctlCommand, etcdError, runEtcdctl } from './etcd-common.js';
+import { majorityEndpoints } from './etcd-view.js';
 import { describeHolder, execOutside, heldId, heldLocks, hold, holderRecord, isMine, lastLine, refusal } from './lock-record.js';
 
 /** The lock key as read: its value and lease (hex, '' for none). */
@@ -36,10 +37,10 @@ export function leaseNote(lock: KeyLock): string {
 export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: string, ttl: number, crossCheck: () => Promise<ModuleResult | undefined>): Promise<ModuleResult> {
   const id = heldId(ctx, 'etcd', key);
   if (heldLocks.has(id)) return { changed: false, key, msg: `${key} is already held by this run (${ctx.run.id})` };
-  const current = await readKeyLock(ctx, args, key);
+  const ep = await majorityEndpoints(ctx, endpointsArg(args.endpoints));
+  const current = await readKeyLock(ctx, { ...args, endpoints: ep }, key);
   if (current && isMine(ctx, current.value)) return { changed: false, key, msg: `${key} is already held by this run (${ctx.run.id})` };
   if (current && !ctx.run.breakLock) return refusal(ctx, key, current.value, leaseNote(current));
-  const ep = endpointsArg(args.endpoints);
   const del = etcdctlCommand(ctx, ep, 'del', key);
   const grant = etcdctlCommand(ctx, ep, 'lease', 'grant', String(ttl));
   const txn = etcdctlCommand(ctx, ep, 'txn', '-w', 'json');

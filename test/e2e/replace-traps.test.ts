@@ -65,7 +65,7 @@ describe('replace-member.yml under the runbook 004 trap (5 nodes, inventory of 3
   it('health.yml does not call the cluster healthy: it names both dead members by ID and peer URL', async () => {
     const r = await runPlaybook(lab, 'health.yml', { health_timeout: '2' });
     expect(r.exitCode, explain(r)).to.equal(2);
-    expect(r.stdout).to.contain('3 healthy voter(s) of 5 live voter(s), 3 expected by the inventory (not healthy: ');
+    expect(r.stdout, explain(r)).to.contain('3 healthy voter(s) of 5 live voter(s), 3 expected by the inventory (not healthy: ');
     for (const [name, node] of [['node4', 'node4'], ['node2', 'node5']]) {
       expect(r.stdout).to.match(new RegExp(`${name} \\([0-9a-f]{16}, ${PEER(full!, node).replace(/\./g, '\\.')}\\)`));
     }

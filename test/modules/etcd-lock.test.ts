@@ -42,6 +42,24 @@ function done(conn: ScriptedConnection): void {
 }
 
 describe('etcd_lock (etcd backend)', () => {
+  it('talks only to the endpoints of the majority\'s cluster, so a lease granted by a split member cannot be lost', async () => {
+    const A = 'http://127.0.0.1:24591', B = 'http://127.0.0.1:24592', C = 'http://127.0.0.1:24593';
+    const row = (url: string, cluster: string) => `{"Endpoint":"${url}","Status":{"header":{"cluster_id":${cluster},"member_id":1,"revision":5,"raft_term":3},"version":"3.4.23","dbSize":1,"leader":1,"raftIndex":9,"raftTerm":3}}`;
+    const status: Step = { exec: E('endpoint status -w json', `${A},${B},${C}`), ...ok(`[${row(A, '111')},${row(B, '111')},${row(C, '999')}]`) };
+    const two = `${A},${B}`;
+    const { result, conn, ctx } = await lock([
+      status,
+      { exec: E(`get ${KEY} -w json`, two), ...ok(`{${HEADER}}`) },
+      { exec: E('lease grant 30', two), ...ok(`lease ${LEASE} granted with TTL(30s)\n`) },
+      { exec: E('txn -w json', two), ...TXN_OK.reply ? { reply: TXN_OK.reply } : {} },
+      FILE_ABSENT,
+      { exec: E(`lease revoke ${LEASE}`, two), ...ok(`lease ${LEASE} revoked\n`) },
+    ], { endpoints: [A, B, C] });
+    expect(result.failed, String(result.msg)).to.equal(undefined);
+    await ctx.endRun(); // released with the same two endpoints
+    done(conn);
+  });
+
   it('creates the key only if absent, on a lease, with the holder record, and revokes the lease at the end of the run', async () => {
     const { result, conn, ctx } = await lock([GET_FREE, GRANT, TXN_OK, FILE_ABSENT, REVOKE]);
     expect(result).to.include({ changed: false, lease: LEASE, key: KEY }); // gone again when the run ends
