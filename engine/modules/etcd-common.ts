@@ -74,6 +74,14 @@ export function etcdctlCommand(ctx: ModuleContext, endpoints: string[] | undefin
   return etcdctl(etcdctlSettings(ctx.vars, endpoints), ...args);
 }
 
+/** Retry a transient refusal until the deadline, unless `hopeless` (asked between attempts) says why it cannot succeed. */
+export interface EtcdctlRetry {
+  retryOn: RegExp;
+  timeoutS: number;
+  delayS: number;
+  hopeless?: () => Promise<string | undefined>;
+}
+
 export interface EtcdctlOutcome {
   ok: boolean;
   stdout: string;
@@ -82,6 +90,8 @@ export interface EtcdctlOutcome {
   attempts: number;
   /** etcdctl refused for a reason no retry fixes (bad flag, missing TLS file, env conflict, x509). */
   deterministic: boolean;
+  /** The retry's `hopeless` check gave up early (the error then says why). */
+  hopeless?: boolean;
 }
 
 /**
@@ -89,7 +99,7 @@ export interface EtcdctlOutcome {
  * A deterministic error (etcdctl-errors.ts) ends it at once, whatever `retryOn` says: retrying cannot fix it.
  * Deadlines are wall-clock: each attempt can itself take up to the command timeout.
  */
-export async function runEtcdctl(ctx: ModuleContext, command: Command, retry?: { retryOn: RegExp; timeoutS: number; delayS: number }): Promise<EtcdctlOutcome> {
+export async function runEtcdctl(ctx: ModuleContext, command: Command, retry?: EtcdctlRetry): Promise<EtcdctlOutcome> {
   const deadline = Date.now() + (retry?.timeoutS ?? 0) * 1000;
   for (let attempts = 1; ; attempts++) {
     const r = await ctx.exec(command);
@@ -97,6 +107,8 @@ export async function runEtcdctl(ctx: ModuleContext, command: Command, retry?: {
     const fatal = deterministicLine(r.stderr, r.code);
     const error = fatal ?? (lastLine(r.stderr) || `exit code ${r.code}`);
     if (fatal !== undefined || !retry || !retry.retryOn.test(error) || Date.now() + retry.delayS * 1000 >= deadline) return { ok: false, stdout: r.stdout, error, attempts, deterministic: fatal !== undefined };
+    const hopeless = await retry.hopeless?.();
+    if (hopeless !== undefined) return { ok: false, stdout: r.stdout, error: `${error}; ${hopeless}`, attempts, deterministic: false, hopeless: true };
     ctx.log(`${command.display()}: ${error}; retrying (attempt ${attempts + 1})`);
     await sleep(retry.delayS * 1000, ctx.signal);
   }

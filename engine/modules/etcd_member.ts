@@ -148,14 +148,32 @@ async function promoted(ctx: Ctx, job: Job): Promise<ModuleResult> {
   if (!member.isLearner) return done(`member ${label(member)} is already a voter`, { member_id: member.id });
   const command = etcdctlCommand(ctx, job.endpoints, 'member', 'promote', member.id);
   if (ctx.check) return { changed: true, commands: [command.display()], msg: `check mode: would promote ${label(member)} once it is in sync with the leader`, member_id: member.id };
-  const out = await runEtcdctl(ctx, command, { retryOn: NOT_IN_SYNC, ...job.retry });
+  const out = await runEtcdctl(ctx, command, { retryOn: NOT_IN_SYNC, ...job.retry, hopeless: learnerGone(ctx, member) });
   // A plain "can only promote a learner member" means someone promoted it meanwhile.
   if (!out.ok && /can only promote a learner member$/.test(out.error)) return done(`member ${label(member)} is already a voter`, { member_id: member.id });
   if (!out.ok) {
     throw etcdError(ctx, `member promote ${label(member)} failed after ${out.attempts} attempt(s): ${out.error}`,
-      out.deterministic ? HINT : NOT_IN_SYNC.test(out.error) ? `the learner did not catch up within ${job.retry.timeoutS}s: check that it started (etcd_service) and its logs, or raise \`timeout\`` : undefined);
+      out.deterministic ? HINT : out.hopeless ? 'start it again (etcd_service) once its logs say why it stopped' : NOT_IN_SYNC.test(out.error) ? `the learner did not catch up within ${job.retry.timeoutS}s: check that it started (etcd_service) and its logs, or raise \`timeout\`` : undefined);
   }
   return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `promoted ${label(member)} to voter`, member_id: member.id };
+}
+
+/** Consecutive silent probes after which a learner that does not answer is taken as not running. */
+const SILENT_PROBES = 3;
+
+/**
+ * A learner whose own client URL stops answering will never catch up: after SILENT_PROBES probes in a row
+ * (one between promote attempts) the promote gives up at once instead of retrying until its deadline.
+ */
+function learnerGone(ctx: Ctx, member: Member): () => Promise<string | undefined> {
+  const url = member.clientURLs[0] ?? varStr(ctx.vars, 'etcd_client_url', '');
+  let silent = 0;
+  return async () => {
+    if (!url) return undefined;
+    const answered = await readFact(ctx, etcdEndpointStatus, [url]).then((s) => s.length > 0, () => false);
+    silent = answered ? 0 : silent + 1;
+    return silent >= SILENT_PROBES ? `the learner's client URL ${url} did not answer ${silent} probes in a row: its etcd is not running` : undefined;
+  };
 }
 
 function done(msg: string, extra: Record<string, unknown>): ModuleResult {

@@ -151,6 +151,20 @@ describe('etcd_member state=promoted', () => {
     expect(result).to.include({ changed: true, attempts: 3, member_id: ID.m4 });
   });
 
+  it('gives up at once when the learner\'s own client URL stops answering (its etcd is not running), not at the deadline', async () => {
+    const notInSync = fail(fixture('member-promote-not-in-sync.stderr'));
+    const silent = { exec: E('endpoint status -w json', 'http://127.0.0.1:24594'), ...fail('Failed to get the status of endpoint http://127.0.0.1:24594 (context deadline exceeded)') };
+    const vars = { ...VARS, etcd_client_url: 'http://127.0.0.1:24594' };
+    const steps = [LEARNER, { exec: PROMOTE, ...notInSync }, silent, { exec: PROMOTE, ...notInSync }, silent, { exec: PROMOTE, ...notInSync }, silent];
+    const conn = new ScriptedConnection(steps);
+    const t0 = Date.now();
+    const err = await runModule('etcd_member', conn, { state: 'promoted', id: ID.m4, timeout: 90, delay: 0 }, { vars }).catch((e) => e);
+    expect(Date.now() - t0).to.be.below(5000);
+    expect(conn.remaining()).to.deep.equal([]);
+    expect(err.message).to.match(/failed after 3 attempt\(s\): .*in sync with leader.*; the learner's client URL http:\/\/127.0.0.1:24594 did not answer 3 probes in a row: its etcd is not running/);
+    expect(err.hint).to.match(/start it again/);
+  });
+
   it('fails at the deadline naming the member and what to check', async () => {
     const conn = new ScriptedConnection([LEARNER, { exec: PROMOTE, ...fail(fixture('member-promote-not-in-sync.stderr')) }]);
     const err = await runModule('etcd_member', conn, { state: 'promoted', id: ID.m4, timeout: 0, delay: 0 }, { vars: VARS }).catch((e) => e);
