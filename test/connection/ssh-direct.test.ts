@@ -137,7 +137,25 @@ describe('ssh connection (direct)', function () {
     const e = await rejection(running);
     expect(e.code).to.equal('E_UNREACHABLE');
     expect(e.message).to.include('lost');
-    expect((await rejection(conn.exec('true'))).code).to.equal('E_UNREACHABLE');
+  });
+
+  it('reopens a connection that dropped between commands once (saying so), and a second drop is unreachable', async () => {
+    const notices: string[] = [];
+    const before = new Set(sshd.childPids());
+    const conn = await connector({ notice: (l) => notices.push(l) }).connect('node1', vars());
+    expect((await conn.exec('true')).code).to.equal(0);
+    const first = sshd.childPids().filter((p) => !before.has(p));
+    expect(first).to.have.length(1);
+    process.kill(first[0], 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300)); // idle: no command of ours was running
+    const r = await conn.exec('echo again');
+    expect(r).to.include({ code: 0, stdout: 'again\n' });
+    expect(notices.join('\n')).to.match(/host node1: the connection dropped between tasks .*reconnected once before `echo again`/);
+    const second = sshd.childPids().filter((p) => !before.has(p) && !first.includes(p));
+    expect(second).to.have.length(1);
+    process.kill(second[0], 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rejection(conn.exec('true'))).code, 'only one reconnect per run').to.equal('E_UNREACHABLE');
   });
 
   it('keeps unreadable-key and password settings secret-free: a missing password variable is named, not printed', async () => {

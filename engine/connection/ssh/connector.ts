@@ -117,8 +117,20 @@ export class SshConnector implements ConnectionFactory {
     const live = await this.pool.get(route).catch((e: unknown) => {
       throw relabel(e, host);
     });
-    const hops = await Promise.all(route.slice(0, -1).map((_, i) => this.pool.get(route.slice(0, i + 1))));
-    const conn = new SshConnection(host, live, hops, this.options.env, this.options.maxSessions);
+    const hopsOf = () => Promise.all(route.slice(0, -1).map((_, i) => this.pool.get(route.slice(0, i + 1))));
+    const hops = await hopsOf();
+    // The pool forgets a closed client, so asking it again opens the route anew (hops that still live are reused).
+    const reconnect = {
+      open: async () => {
+        if (this.closing) throw new RingError('E_ABORTED', `host ${host}: the run is closing its connections`, { host });
+        const fresh = await this.pool.get(route).catch((e: unknown) => {
+          throw relabel(e, host);
+        });
+        return { live: fresh, hops: await hopsOf() };
+      },
+      notice: (line: string) => (this.options.notice ?? this.options.verbose)?.(line),
+    };
+    const conn = new SshConnection(host, live, hops, this.options.env, this.options.maxSessions, reconnect);
     if (v) {
       const info = conn.info();
       v(`ssh ${host}: ${info.hops?.join(' → ')}`);

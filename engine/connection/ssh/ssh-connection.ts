@@ -40,6 +40,12 @@ interface RunOptions {
 const SESSION_WAIT_MS = 1000;
 const REAP_TIMEOUT_MS = 5000;
 
+/** How a host's connection is opened again after a drop between tasks (the connector's pool), and who is told. */
+export interface Reconnect {
+  open(): Promise<{ live: LiveClient; hops: LiveClient[] }>;
+  notice?(line: string): void;
+}
+
 /** A host reached over SSH; many tasks share it, each command on its own channel. */
 export class SshConnection implements Connection {
   private readonly slots: ChannelSlots;
@@ -47,19 +53,49 @@ export class SshConnection implements Connection {
   /** Interrupts of the commands running now (each ends its remote session, then rejects its exec). */
   private readonly running = new Set<() => Promise<void>>();
 
+  /** Reconnections so far: a connection lost between tasks is reopened once, never under a running command. */
+  private reconnects = 0;
+  private reopening?: Promise<void>;
+
   constructor(
     readonly host: string,
-    private readonly live: LiveClient,
-    private readonly hops: LiveClient[],
+    private live: LiveClient,
+    private hops: LiveClient[],
     private readonly env: NodeJS.ProcessEnv,
     maxSessions?: number,
+    private readonly reconnect?: Reconnect,
   ) {
     this.slots = new ChannelSlots(maxSessions);
+    this.watch(live);
+  }
+
+  private watch(live: LiveClient): void {
     live.onClose.add(() => {
+      if (live !== this.live) return;
       const err = this.lost();
       for (const reject of this.pending) reject(err);
       this.pending.clear();
     });
+  }
+
+  /**
+   * Before a channel opens (so no command of ours is running on the lost connection), a connection that dropped
+   * since the last task is opened again, once per run; a second drop, or a failed reconnect, is unreachable.
+   */
+  private async reopenIfLost(display: string): Promise<void> {
+    if (!this.live.closed || this.closedByUser || !this.reconnect) return;
+    if (!this.reopening) {
+      if (this.reconnects >= 1) return;
+      this.reconnects++;
+      const why = this.live.closeReason ?? 'the connection was lost';
+      this.reopening = this.reconnect.open().then((fresh) => {
+        this.live = fresh.live;
+        this.hops = fresh.hops;
+        this.watch(fresh.live);
+        this.reconnect?.notice?.(`host ${this.host}: the connection dropped between tasks (${why}); reconnected once before \`${display}\``);
+      }).finally(() => (this.reopening = undefined));
+    }
+    await this.reopening;
   }
 
   info(): ConnectionInfo {
@@ -148,6 +184,7 @@ export class SshConnection implements Connection {
 
   private async openChannel<T>(open: (cb: (err: Error | undefined, ch: T) => void) => void, display: string): Promise<T> {
     let lonelyRefusals = 0;
+    await this.reopenIfLost(display);
     for (;;) {
       if (this.live.closed || this.closedByUser) throw this.lost();
       await this.slots.acquire();
