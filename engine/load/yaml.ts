@@ -20,8 +20,15 @@ export interface ParsedYaml {
 }
 
 export function sourceText(file: string, text: string): SourceText {
-  return { file, text, lines: text.split(/\r?\n/) };
+  // A UTF-8 byte-order mark (Windows editors add one) is not content: without this, yaml sees a stray scalar at 1:4.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return { file, text: body, lines: body.split(/\r?\n/) };
 }
+
+/** Values that aliases may add to a document; past this it is an alias bomb ("billion laughs"), not a config. */
+export const MAX_ALIAS_EXPANSION = 100_000;
+/** Lists and mappings nested deeper than this are refused (every later walk of the value recurses). */
+export const MAX_YAML_DEPTH = 100;
 
 /** Reads a file; a missing or unreadable file is a RingError naming the path. */
 export async function readSource(file: string, what = 'file'): Promise<SourceText> {
@@ -84,14 +91,20 @@ function ansibleTags(tags: Tag[]): Tag[] {
 /** Parses YAML text into located plain values; syntax errors come back as E_YAML_SYNTAX, all of them. */
 export function parseYaml(src: SourceText): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(src.text, {
-    lineCounter,
-    prettyErrors: true,
-    version: '1.1',
-    merge: true,
-    uniqueKeys: true,
-    customTags: ansibleTags as never,
-  });
+  let doc: Document;
+  try {
+    doc = parseDocument(src.text, {
+      lineCounter,
+      prettyErrors: true,
+      version: '1.1',
+      merge: true,
+      uniqueKeys: true,
+      customTags: ansibleTags as never,
+    });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { value: null, source: src, errors: [tooDeep({ file: src.file, line: 1, col: 1 }, src)] };
+  }
   const errors = syntaxErrors(doc.errors, src);
   if (errors.length) return { value: null, source: src, errors };
   const conv = new Converter(doc, src, lineCounter);
@@ -134,7 +147,11 @@ function syntaxError(e: YAMLError, src: SourceText): RingError {
   let [start] = e.linePos ?? [{ line: 1, col: 1 }];
   const raw = e.message.split(/ at line \d+, column \d+/)[0];
   let sentence = SYNTAX_SENTENCES[e.code] ?? lowerFirst(raw);
+  let hint = SYNTAX_HINTS.find(([re]) => re.test(raw))?.[1];
+  if (/call stack/i.test(raw)) return tooDeep({ file: src.file, line: start.line, col: start.col }, src);
   if (e.code === 'DUPLICATE_KEY') {
+    // yaml points at the end of the previous entry (after an empty value, that is the line before): the key is the next token.
+    start = nextToken(src, e.pos[0]) ?? start;
     const key = keyAt(src, start.line, start.col);
     sentence = `duplicate key${key ? ` \`${key}\`` : ''}: a key may appear only once in a mapping`;
   } else if (e.code === 'MISSING_CHAR' && /quote/.test(raw)) {
@@ -143,10 +160,17 @@ function syntaxError(e: YAMLError, src: SourceText): RingError {
     const open = openingQuote(src, start.line, q);
     if (open) start = open;
     sentence = `a ${q === '"' ? 'double' : 'single'} quote opened here is never closed`;
+  } else if (/end with an? [\]}]/.test(raw) || start.line > src.lines.length || (start.line === src.lines.length && src.lines[start.line - 1] === '')) {
+    // An unclosed `[`/`{` is found at the end of the file; the bracket that needs a partner is more useful.
+    const open = unclosedBracket(src);
+    if (open) {
+      start = open.at;
+      sentence = `a \`${open.char}\` opened here is never closed (YAML says: ${lowerFirst(raw)})`;
+      hint = `close it with \`${open.char === '[' ? ']' : '}'}\` where the ${open.char === '[' ? 'list' : 'mapping'} ends`;
+    }
   } else if (SYNTAX_SENTENCES[e.code] && e.code !== 'TAB_AS_INDENT') {
     sentence = `${sentence} (YAML says: ${lowerFirst(raw)})`;
   }
-  const hint = SYNTAX_HINTS.find(([re]) => re.test(raw))?.[1];
   return errorAt('E_YAML_SYNTAX', `YAML syntax error: ${sentence}`, { file: src.file, line: start.line, col: start.col }, src, hint);
 }
 
@@ -157,6 +181,48 @@ function openingQuote(src: SourceText, line: number, q: string): { line: number;
     if ((text.split(q).length - 1) % 2 === 1) return { line: l, col: text.lastIndexOf(q) + 1 };
   }
   return undefined;
+}
+
+function tooDeep(loc: Location, src: SourceText): RingError {
+  return errorAt('E_YAML_SYNTAX', `YAML syntax error: lists and mappings nest too deeply here (at most ${MAX_YAML_DEPTH} levels)`, loc, src, 'flatten the structure; no playbook, inventory or vars file needs this depth');
+}
+
+/** Line and column of the first character at or after `offset` that is not blank or a comment. */
+function nextToken(src: SourceText, offset: number): { line: number; col: number } | undefined {
+  const t = src.text;
+  let i = offset;
+  while (i < t.length) {
+    if (/\s/.test(t[i])) i++;
+    else if (t[i] === '#') while (i < t.length && t[i] !== '\n') i++;
+    else break;
+  }
+  if (i >= t.length) return undefined;
+  const before = t.slice(0, i);
+  const line = before.split('\n').length;
+  return { line, col: i - before.lastIndexOf('\n') };
+}
+
+/** The last `[` or `{` left open at the end of the text (quotes and comments skipped). */
+function unclosedBracket(src: SourceText): { char: string; at: { line: number; col: number } } | undefined {
+  const stack: Array<{ char: string; at: { line: number; col: number } }> = [];
+  src.lines.forEach((text, li) => {
+    let quote = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") {
+        if (i === 0 || /[\s[{,:]/.test(text[i - 1])) quote = c;
+      } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+        break;
+      } else if (c === '[' || c === '{') {
+        stack.push({ char: c, at: { line: li + 1, col: i + 1 } });
+      } else if (c === ']' || c === '}') {
+        stack.pop();
+      }
+    }
+  });
+  return stack.pop();
 }
 
 function keyAt(src: SourceText, line: number, col: number): string | undefined {
@@ -173,6 +239,10 @@ class Converter {
   readonly errors: RingError[] = [];
   private done = new Map<Node, unknown>();
   private busy = new Set<Node>();
+  private sizes = new Map<Node, number>();
+  private depth = 0;
+  private expanded = 0;
+  private refused = false;
 
   constructor(
     private doc: Document,
@@ -186,22 +256,55 @@ class Converter {
   }
 
   convert(node: Node | null | undefined): unknown {
-    if (!node) return null;
+    if (!node || this.refused) return null;
     if (isAlias(node)) {
       const target = node.resolve(this.doc) as Node | undefined;
       if (target && this.busy.has(target)) {
         this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: this alias refers to the collection that contains it', this.loc(node.range![0]), this.src));
         return null;
       }
+      // Converted values are shared, so conversion stays linear; but every later walk (templates, JSON
+      // output, masking) sees the expanded tree. Count what each alias adds and stop an alias bomb here.
+      this.expanded += target ? this.size(target) : 0;
+      if (this.expanded > MAX_ALIAS_EXPANSION) {
+        this.refused = true;
+        this.errors.push(
+          errorAt('E_YAML_SYNTAX', `YAML syntax error: aliases here expand the document to more than ${MAX_ALIAS_EXPANSION} values (an alias bomb?)`, this.loc(node.range![0]), this.src, 'use fewer or smaller aliases (`*name`); anchors are for sharing a few defaults'),
+        );
+        return null;
+      }
       return this.convert(target);
     }
     if (isScalar(node)) return node.value;
     if (this.done.has(node)) return this.done.get(node);
+    if (this.depth >= MAX_YAML_DEPTH) {
+      this.refused = true;
+      this.errors.push(tooDeep(this.loc(node.range?.[0] ?? 0), this.src));
+      return null;
+    }
     this.busy.add(node);
+    this.depth++;
     const out = isSeq(node) ? this.seq(node) : isMap(node) ? this.map(node) : null;
+    this.depth--;
     this.busy.delete(node);
     this.done.set(node, out);
     return out;
+  }
+
+  /** How many values `node` stands for once its aliases are expanded (memoized; capped past the limit). */
+  private size(node: Node | null | undefined): number {
+    if (!node) return 1;
+    if (isAlias(node)) return this.busy.has(node.resolve(this.doc) as Node) ? 1 : this.size(node.resolve(this.doc) as Node | undefined);
+    if (isScalar(node)) return 1;
+    const hit = this.sizes.get(node);
+    if (hit !== undefined) return hit;
+    let n = 1;
+    for (const item of (node as { items?: unknown[] }).items ?? []) {
+      n += isPair(item) ? this.size(item.key as Node) + this.size(item.value as Node) : this.size(item as Node);
+      if (n > MAX_ALIAS_EXPANSION) break;
+    }
+    this.sizes.set(node, n);
+    return n;
   }
 
   private nodeLoc(node: Node | null | undefined, fallback: Location): Location {
