@@ -259,7 +259,11 @@ class Converter {
     if (!node || this.refused) return null;
     if (isAlias(node)) {
       const target = node.resolve(this.doc) as Node | undefined;
-      if (target && this.busy.has(target)) {
+      if (!target) {
+        this.errors.push(errorAt('E_YAML_SYNTAX', `YAML syntax error: ${SYNTAX_SENTENCES.BAD_ALIAS}`, this.loc(node.range![0]), this.src, `define \`&${node.source}\` before using \`*${node.source}\``));
+        return null;
+      }
+      if (this.busy.has(target)) {
         this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: this alias refers to the collection that contains it', this.loc(node.range![0]), this.src));
         return null;
       }

@@ -39,6 +39,8 @@ interface Runner {
 }
 
 let runner: Runner | undefined;
+/** Jobs that already ran out of time: asked again (validate, then run; every host), they fail at once. */
+const timedOut = new Set<string>();
 
 function start(): Runner {
   const signal = new Int32Array(new SharedArrayBuffer(4));
@@ -54,6 +56,8 @@ function start(): Runner {
 }
 
 function run(job: RegexJob): unknown {
+  const key = JSON.stringify([job.pattern, job.flags, job.input]);
+  if (timedOut.has(key)) throw new RegexTimeout(job.pattern, job.input.length);
   runner ??= start();
   const r = runner;
   Atomics.store(r.signal, 0, 0);
@@ -61,6 +65,7 @@ function run(job: RegexJob): unknown {
   if (Atomics.wait(r.signal, 0, 0, REGEX_BUDGET_MS) === 'timed-out') {
     runner = undefined;
     void r.worker.terminate();
+    timedOut.add(key);
     throw new RegexTimeout(job.pattern, job.input.length);
   }
   const reply = receiveMessageOnPort(r.port)?.message as RegexReply | undefined;

@@ -138,6 +138,23 @@ describe('hostile input: hangs and crashes end in a located error within a secon
     expect(r.all).to.include('ok: [node1] => hi');
   });
 
+  it('a host pattern with an unclosed `[` or a catastrophic `~regex` is a located E_BAD_PATTERN, not an internal error', async () => {
+    const bad = await timed(['validate', '-i', inv(), write('pat.yml', "- hosts: 'etcd[1:'\n  tasks:\n    - debug: {msg: hi}\n")], dir);
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.include("pat.yml:1:10: error[E_BAD_PATTERN]: host pattern 'etcd[1:' is malformed: `etcd[1:` has a `[` without its `]`");
+    const longName = write('long.ini', `[etcd]\n${'a'.repeat(40)} ansible_connection=local\n`);
+    const slow = await timed(['validate', '-i', longName, write('pat2.yml', "- hosts: '~(a+)+b'\n  tasks:\n    - debug: {msg: hi}\n")], dir);
+    expect(slow.code).to.equal(1);
+    expect(slow.err).to.match(/pat2\.yml:1:10: error\[E_BAD_PATTERN\]: .*took too long on host/);
+    expect(slow.ms).to.be.below(1000);
+  });
+
+  it('an alias with no anchor is an error, not a silent null', async () => {
+    const r = await timed(['validate', '-i', inv(), write('alias.yml', '- hosts: all\n  vars: {a: *nothing}\n  tasks: []\n')], dir);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.include('alias.yml:2:13: error[E_YAML_SYNTAX]: YAML syntax error: this alias (`*name`) refers to no anchor');
+  });
+
   it('hasTemplate walks a shared (aliased) value once, not once per reference', () => {
     let v: unknown = ['x'];
     for (let i = 0; i < 26; i++) v = [v, v];
