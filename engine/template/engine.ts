@@ -142,15 +142,19 @@ export const MAX_TEMPLATE_NESTING = 50;
 function checkNesting(text: string, origin?: TemplateOrigin): void {
   const blocks: number[] = [];
   let depth = 0;
-  const re = /\{\{~?\s*([#^/]|else\b)?([^}]*)\}\}/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const [, kind, body] = m;
-    if (kind === '#' || (kind === '^' && body.trim() !== '' && !body.trim().startsWith('}'))) {
+  // indexOf, not a regex: a text of 200 000 `{{` without `}}` must stay linear.
+  for (let i = text.indexOf('{{'); i >= 0; i = text.indexOf('{{', i)) {
+    const end = text.indexOf('}}', i + 2);
+    if (end < 0) return; // unclosed: Handlebars' own syntax error says where
+    const body = text.slice(i + 2, end).replace(/^[{~]*\s*/, '');
+    const kind = body[0];
+    const rest = body.slice(1).trim();
+    if (kind === '#' || (kind === '^' && rest !== '')) {
       blocks.push(1);
       depth++;
     } else if (kind === '/') {
       depth -= blocks.pop() ?? 0;
-    } else if (kind === 'else' && body.trim() !== '' && blocks.length) {
+    } else if (/^else\s+\S/.test(body) && blocks.length) {
       // `{{else if x}}` opens a block inside the previous one.
       blocks[blocks.length - 1]++;
       depth++;
@@ -162,10 +166,11 @@ function checkNesting(text: string, origin?: TemplateOrigin): void {
       else if (c === ')') parens--;
     }
     if (depth + deepest > MAX_TEMPLATE_NESTING) {
-      const before = text.slice(0, m.index);
+      const before = text.slice(0, i);
       const line = before.split('\n').length;
-      throw tooDeep(origin, line, m.index - before.lastIndexOf('\n') - 1);
+      throw tooDeep(origin, line, i - before.lastIndexOf('\n') - 1);
     }
+    i = end + 2;
   }
 }
 

@@ -119,6 +119,14 @@ describe('hostile input: hangs and crashes end in a located error within a secon
     }
   });
 
+  it('checks a template of 200 000 `{{` without `}}` in linear time', async () => {
+    const f = write('opens.yml', `- hosts: all\n  tasks:\n    - debug:\n        msg: '${'{{'.repeat(200000)}'\n`);
+    const r = await timed(['validate', '-i', inv(), f], dir);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/opens\.yml:4:\d+: error\[E_TEMPLATE_SYNTAX\]: template syntax error/);
+    expect(r.ms).to.be.below(1000);
+  });
+
   it('stops a catastrophic regular expression in `match`, `search`, `regex_search` and `regex_replace`', async () => {
     const s = `'${'a'.repeat(40)}!'`;
     for (const cond of [`${s} is match('(a+)+$')`, `${s} is search('(a|aa)+$')`, `(${s} | regex_search('(a*)*$')) == 'x'`, `(${s} | regex_replace('(a+)+$', 'b')) == 'x'`]) {
