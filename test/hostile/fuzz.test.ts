@@ -2,7 +2,7 @@
 // module's arguments (from its schema and its README example), through the CLI's entry (in-process).
 // Each must exit 1 with a located `file:line:col: error[...]`, no stack trace, within a few seconds.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -230,7 +230,6 @@ describe('fuzz: malformed input always ends in exit 1 with a located error', fun
       for (const [i, c] of cases.entries()) {
         const sub = join(dir, `${label.replace(/\W+/g, '-')}-${i}`);
         rmSync(sub, { recursive: true, force: true });
-        const { mkdirSync } = await import('node:fs');
         mkdirSync(sub, { recursive: true });
         const files = { 'inv.ini': '[etcd]\nnode1 ansible_connection=local\nnode2 ansible_connection=local\nnode3 ansible_connection=local\n', ...c.files };
         for (const [f, text] of Object.entries(files)) writeFileSync(join(sub, f), text);
@@ -252,8 +251,22 @@ describe('fuzz: malformed input always ends in exit 1 with a located error', fun
     });
   }
 
+  it('control: every module’s example, unmutated, validates (so a mutation is what gets refused)', async () => {
+    const failures: string[] = [];
+    for (const [name, def] of MODULES) {
+      const sub = join(dir, `control-${name}`);
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(sub, 'inv.ini'), '[etcd]\nnode1 ansible_connection=local\nnode2 ansible_connection=local\nnode3 ansible_connection=local\n');
+      writeFileSync(join(sub, 'pb.yml'), play(YAML.parse(def.example) as unknown[]));
+      const r = await runCli(['validate', '-i', join(sub, 'inv.ini'), join(sub, 'pb.yml')], sub);
+      if (r.code !== 0) failures.push(`${name}: exit ${r.code}: ${r.err.split('\n')[0]}`);
+    }
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+  });
+
   it('covered at least 200 inputs, and every module', () => {
-    expect(total).to.be.at.least(200);
+    expect(total, `${total} inputs`).to.be.at.least(200);
+    console.log(`      (${total} malformed inputs)`);
     expect(moduleCases().map((c) => c.name.split(':')[0])).to.include.members([...MODULES.keys()]);
   });
 });
