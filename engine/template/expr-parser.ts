@@ -1,5 +1,6 @@
 // Recursive-descent parser for conditions: tokens → a small AST; unknown filters, tests and methods are syntax errors.
 import { FILTERS } from './expr-filters.js';
+import { checkDepth } from './expr-depth.js';
 import { ExprSyntaxError, tokenize, type Token } from './expr-lexer.js';
 import { METHODS, TESTS } from './expr-tests.js';
 import { FORBIDDEN_NAMES } from './lookup.js';
@@ -35,8 +36,6 @@ const CMP = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 /** Brackets, `not`s and signs inside each other: each level costs stack in the parser and the evaluator. */
 export const MAX_EXPR_NESTING = 100;
-/** Operations chained in one expression tree (`a and a and ...`): the evaluator recurses once per level. */
-export const MAX_EXPR_DEPTH = 1000;
 
 /** Parses a whole expression; throws ExprSyntaxError at the first problem. */
 export function parseExpr(src: string): Node {
@@ -46,32 +45,6 @@ export function parseExpr(src: string): Node {
   if (rest.kind !== 'eof') throw new ExprSyntaxError(`unexpected ${show(rest)} after a complete expression`, rest.pos, 'join conditions with `and` / `or`');
   checkDepth(node);
   return node;
-}
-
-/** Refuses a tree deeper than MAX_EXPR_DEPTH, walking it without recursion (it may be that deep). */
-function checkDepth(root: Node): void {
-  const stack: Array<[Node, number]> = [[root, 1]];
-  while (stack.length) {
-    const [n, d] = stack.pop()!;
-    if (d > MAX_EXPR_DEPTH) throw new ExprSyntaxError(`the expression is too deep to evaluate (more than ${MAX_EXPR_DEPTH} operations inside each other)`, n.at, 'split it into several variables or conditions (a `when:` list is joined with `and`)');
-    for (const c of children(n)) stack.push([c, d + 1]);
-  }
-}
-
-function children(n: Node): Node[] {
-  const out: Node[] = [];
-  const add = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(add);
-    else if (v && typeof v === 'object') {
-      if ('t' in v && 'at' in v) out.push(v as Node);
-      else if ('pos' in v && 'kw' in v) {
-        add((v as Args).pos);
-        add(Object.values((v as Args).kw));
-      }
-    }
-  };
-  for (const [k, v] of Object.entries(n)) if (k !== 'v') add(v);
-  return out;
 }
 
 function show(t: Token): string {
