@@ -44,7 +44,7 @@ Options:
       --junit FILE             also write a JUnit XML report
       --host-key-checking MODE strict | accept-new | off (default strict)
       --ssh-config FILE        OpenSSH client config (default ~/.ssh/config)
-      --known-hosts FILE       extra known_hosts file
+      --known-hosts FILE       known_hosts file read first; accept-new records new keys in it
       --connect-timeout SEC    SSH connect timeout (default 10)
 
 A playbook that changes the cluster takes its lock first; another run holding it refuses at once (exit 8), naming
@@ -182,6 +182,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const interactive = io.stdin.isTTY === true;
   const ssh = new SshConnector({
     hostKeyChecking,
+    hostKeyCheckingExplicit: v['host-key-checking'] !== undefined,
     sshConfigFile: v['ssh-config'] ? resolve(io.cwd, v['ssh-config']) : undefined,
     knownHostsFile: v['known-hosts'] ? resolve(io.cwd, v['known-hosts']) : undefined,
     connectTimeoutMs: connectTimeout === undefined ? undefined : connectTimeout * 1000,

@@ -54,7 +54,9 @@ export async function runTaskOnHost(play: PlayState, task: EffectiveTask, host: 
     return { host, status: statusOf(result), result, durationMs: Date.now() - started, delegatedTo };
   } catch (e) {
     if (e instanceof Unreachable) {
-      return { host, status: 'unreachable', result: { changed: false, unreachable: true, msg: e.cause.message }, durationMs: Date.now() - started, delegatedTo };
+      // The hint (how to accept a host key, `ssh-keygen -R`, ...) is what the user needs next: keep it in the result.
+      const hint = e.cause.details.hint;
+      return { host, status: 'unreachable', result: { changed: false, unreachable: true, msg: hint ? `${e.cause.message}\n  hint: ${hint}` : e.cause.message }, durationMs: Date.now() - started, delegatedTo };
     }
     const msg = isRingError(e) ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
     return { host, status: 'failed', result: { changed: false, failed: true, msg }, durationMs: Date.now() - started, delegatedTo };

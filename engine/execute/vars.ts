@@ -72,11 +72,18 @@ function lazyRender(merged: Record<string, unknown>, templates: TemplateEngine, 
   return out;
 }
 
+// YAML aliases share one object under many keys: remember each object's answer so the walk is linear.
+const templated = new WeakMap<object, boolean>();
+
 export function hasTemplate(v: unknown): boolean {
   if (typeof v === 'string') return v.includes('{{');
-  if (Array.isArray(v)) return v.some(hasTemplate);
-  if (v && typeof v === 'object') return Object.values(v).some(hasTemplate);
-  return false;
+  if (!v || typeof v !== 'object') return false;
+  const hit = templated.get(v);
+  if (hit !== undefined) return hit;
+  templated.set(v, false); // a cycle (not possible from YAML, but from code) ends here
+  const found = (Array.isArray(v) ? v : Object.values(v)).some(hasTemplate);
+  templated.set(v, found);
+  return found;
 }
 
 function magicVars(play: PlayState, host: string): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Host patterns as in Ansible: `all`, `*`, names, globs, `~regex`, `g[0]` / `g[1:3]`, and `a:b` / `a,b`
 // (union), `a:&b` (intersection), `a:!b` (exclusion).
+import { RegexTimeout, regexExec } from '../template/safe-regex.js';
 import { RingError } from '../errors/index.js';
 import type { Inventory } from '../load/model.js';
 import { membersOf } from './vars.js';
@@ -89,10 +90,23 @@ function matcher(text: string, pattern: string): (name: string) => boolean {
     } catch (e) {
       throw bad(pattern, `\`${text}\` is not a valid regular expression (${(e as Error).message})`);
     }
-    return (name) => re.test(name);
+    // A user regex: bounded in time like the ones in conditions (`~(a+)+$` must not hang the run).
+    return (name) => {
+      try {
+        return regexExec(re.source, re.flags, name) !== null;
+      } catch (e) {
+        if (e instanceof RegexTimeout) throw bad(pattern, `\`${text}\` took too long on host \`${name}\` (the regular expression backtracks catastrophically)`);
+        throw e;
+      }
+    };
   }
   if (!/[*?[]/.test(text)) return (name) => name === text;
-  const re = new RegExp(`^${text.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let re: RegExp;
+  try {
+    re = new RegExp(`^${text.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  } catch {
+    throw bad(pattern, `\`${text}\` has a \`[\` without its \`]\` (write \`[abc]\` for one of a, b, c)`);
+  }
   return (name) => re.test(name);
 }
 

@@ -38,8 +38,10 @@ export async function parseExtraVars(args: string[], cwd: string): Promise<Recor
 function keyValues(src: SourceText): { vars?: Record<string, string>; errors: RingError[] } {
   const errors: RingError[] = [];
   const vars: Record<string, string> = {};
-  for (const w of splitWords(src, errors)) {
-    const loc: Location = { file: src.file, line: 1, col: w.col };
+  // Every line counts: `-e $'a=1\nb=2'` sets both (a newline separates words like a space does).
+  const words = src.lines.flatMap((_, i) => splitWords(src, errors, 'E_EXTRA_VARS', i + 1).map((w) => ({ ...w, line: i + 1 })));
+  for (const w of words) {
+    const loc: Location = { file: src.file, line: w.line, col: w.col };
     const eq = w.text.indexOf('=');
     if (eq <= 0) {
       errors.push(errorAt('E_EXTRA_VARS', `\`${w.text}\` in -e '${src.text}' is not a key=value pair`, loc, src, "use -e key=value, -e '{\"json\": 1}' or -e @file.yml"));

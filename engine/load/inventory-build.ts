@@ -59,8 +59,48 @@ export function finish(inv: Inventory): void {
   for (const name of ungrouped.hosts) inv.hosts.get(name)!.groups.push('ungrouped');
 }
 
-/** Ansible's host ranges: `node[1:3]`, `node[01:10]`, `node[a:c]`, `node[0:10:2]`; several ranges multiply. */
+/** Hosts one range pattern may produce: `node[1:1000000]` is a typo or an attack, not a cluster. */
+export const MAX_RANGE_HOSTS = 10_000;
+
+/**
+ * Why `name` cannot be a host name, or undefined. Names end up in paths (fetch's DEST/<host>/), in
+ * output and in ssh: letters, digits, `.`, `-`, `_` (and `:`/`%` for IPv6), not starting with `.` or `-`.
+ */
+export function hostNameProblem(name: string): string | undefined {
+  if (/^[A-Za-z0-9_:][A-Za-z0-9_.:%-]*$/.test(name)) return undefined;
+  const bad = [...name].find((c) => !/[A-Za-z0-9_.:%-]/.test(c));
+  const shown = bad === undefined ? `it starts with \`${name[0] ?? ''}\`` : `it contains ${JSON.stringify(bad).replace(/^"|"$/g, '`')}`;
+  return `${name === '' ? 'an empty name' : 'not a valid host name'}: ${name === '' ? 'give the host a name' : shown} (use letters, digits, \`.\`, \`-\`, \`_\`; \`:\` for IPv6)`;
+}
+
+/** `ansible_port` must be a TCP port (or a template rendering to one). */
+export function portProblem(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.includes('{{')) return undefined;
+  const n = typeof value === 'number' ? value : /^[0-9]+$/.test(String(value)) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? undefined : `ansible_port must be a TCP port number (1-65535), got '${String(value)}'`;
+}
+
+/** Ansible's host ranges (`node[1:3]`, `node[01:10]`, `node[a:c]`, `node[0:10:2]`), every name checked; or why not. */
 export function expandHostRange(name: string): string[] | string {
+  let total = 1;
+  for (const m of name.matchAll(/\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\]/g)) {
+    const [from, to] = [m[1], m[2]];
+    const num = /^[0-9]+$/.test(from) && /^[0-9]+$/.test(to);
+    const span = num ? Number(to) - Number(from) : to.charCodeAt(0) - from.charCodeAt(0);
+    total *= Math.max(1, Math.floor(span / Math.max(1, Number(m[3] ?? 1))) + 1);
+    if (total > MAX_RANGE_HOSTS) return `range [${from}:${to}] makes more than ${MAX_RANGE_HOSTS} hosts`;
+  }
+  const names = expandRange(name);
+  if (typeof names === 'string') return names;
+  for (const n of names) {
+    const problem = hostNameProblem(n);
+    if (problem) return problem;
+  }
+  return names;
+}
+
+/** Several ranges multiply. */
+function expandRange(name: string): string[] | string {
   const m = /^(.*?)\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\](.*)$/.exec(name);
   if (!m) return [name];
   const [, head, from, to, stepText, tail] = m;
@@ -83,9 +123,10 @@ export function expandHostRange(name: string): string[] | string {
   }
   const out: string[] = [];
   for (const item of items) {
-    const rest = expandHostRange(`${item}${tail}`);
+    const rest = expandRange(`${item}${tail}`);
     if (typeof rest === 'string') return rest;
     for (const r of rest) out.push(`${head}${r}`);
   }
   return out;
 }
+

@@ -3,7 +3,7 @@ import type { Location, RingError } from '../errors/index.js';
 import type { Inventory } from './model.js';
 import { splitWords } from './extra-vars.js';
 import { passwordVarErrors } from './password-vars.js';
-import { child, expandHostRange, group, host } from './inventory-build.js';
+import { child, expandHostRange, group, host, portProblem } from './inventory-build.js';
 import { errorAt, type SourceText } from './yaml.js';
 
 const GROUP_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -12,7 +12,7 @@ const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Adds the hosts and groups of an INI inventory to `inv`; returns every problem found. */
 export function parseIniInventory(src: SourceText, inv: Inventory): RingError[] {
   const errors: RingError[] = [];
-  let section: { group: string; kind: 'hosts' | 'vars' | 'children' } = { group: 'ungrouped', kind: 'hosts' };
+  let section: { group: string; kind: 'hosts' | 'vars' | 'children' | 'skip' } = { group: 'ungrouped', kind: 'hosts' };
   src.lines.forEach((raw, i) => {
     const line = i + 1;
     const text = stripComment(raw);
@@ -22,6 +22,8 @@ export function parseIniInventory(src: SourceText, inv: Inventory): RingError[] 
     const fail = (message: string, c = col, hint?: string) => errors.push(errorAt('E_INI_SYNTAX', message, { file: src.file, line, col: c }, src, hint));
     if (text.trimStart().startsWith('[')) {
       const m = /^\s*\[([^\]]*)\]\s*$/.exec(text);
+      // The lines of a section that is refused are not read as hosts of the section before it (one error, not a cascade).
+      section = { group: section.group, kind: 'skip' };
       if (!m) return fail('a section header needs a closing `]` and nothing after it', col, 'write `[group]`, `[group:vars]` or `[group:children]`');
       const [name, kind, extra] = m[1].trim().split(':');
       if (extra !== undefined || (kind !== undefined && kind !== 'vars' && kind !== 'children')) {
@@ -32,13 +34,17 @@ export function parseIniInventory(src: SourceText, inv: Inventory): RingError[] 
       section = { group: name, kind: kind === undefined ? 'hosts' : kind };
       return;
     }
+    if (section.kind === 'skip') return;
     if (section.kind === 'vars') {
       const eq = text.indexOf('=');
       if (eq < 0) return fail(`expected \`key=value\` in \`[${section.group}:vars]\`, got \`${text.trim()}\``);
       const key = text.slice(0, eq).trim();
       if (!VAR_NAME.test(key)) return fail(`\`${key}\` is not a valid variable name`, col, 'use letters, digits and `_`, not starting with a digit');
       // As in Ansible, values in :vars sections are strings (quotes around the whole value are dropped).
-      group(inv, section.group).vars[key] = unquote(text.slice(eq + 1).trim());
+      const value = unquote(text.slice(eq + 1).trim());
+      const problem = key === 'ansible_port' || key === 'ansible_ssh_port' ? portProblem(value) : undefined;
+      if (problem) return fail(`\`[${section.group}:vars]\`: ${problem.replace('ansible_port', key)}`, col, 'write the port as a number, e.g. `ansible_port=2222`');
+      group(inv, section.group).vars[key] = value;
       errors.push(...passwordVarErrors({ [key]: true }, `group ${section.group}`, { file: src.file, line, col }));
       return;
     }
@@ -81,6 +87,8 @@ function hostLine(src: SourceText, line: number, groupName: string, inv: Invento
       continue;
     }
     vars[key] = literal(w.text.slice(eq + 1));
+    const problem = key === 'ansible_port' || key === 'ansible_ssh_port' ? portProblem(vars[key]) : undefined;
+    if (problem) errors.push(errorAt('E_INI_SYNTAX', `host \`${name}\`: ${problem.replace('ansible_port', key)}`, where, src, 'write the port as a number, e.g. `ansible_port=2222`'));
   }
   const names = expandHostRange(name);
   if (typeof names === 'string') {

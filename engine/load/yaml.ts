@@ -1,73 +1,19 @@
 // YAML text → plain JS values that remember where every mapping, key and item came from (SOURCE).
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
-import { RingError, type Location } from '../errors/index.js';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Location, RingError } from '../errors/index.js';
 import { attachSource, sourceOf, type SourceInfo } from './located.js';
+import { errorAt, readSource, type SourceText } from './source-text.js';
+import { MAX_ALIAS_EXPANSION, MAX_YAML_DEPTH, SYNTAX_SENTENCES, syntaxErrors, tooDeep } from './yaml-syntax.js';
 
-/** A file's text split into lines, so errors can quote the offending line. */
-export interface SourceText {
-  file: string;
-  text: string;
-  lines: string[];
-}
+// Re-exported: the loaders import these from here.
+export { errorAt, fileError, readSource, sortErrors, sourceLine, sourceText, type SourceText } from './source-text.js';
+export { MAX_ALIAS_EXPANSION, MAX_YAML_DEPTH } from './yaml-syntax.js';
 
 export interface ParsedYaml {
   /** The document as plain values (objects and arrays carry SOURCE); null for an empty document. */
   value: unknown;
   source: SourceText;
   errors: RingError[];
-}
-
-export function sourceText(file: string, text: string): SourceText {
-  return { file, text, lines: text.split(/\r?\n/) };
-}
-
-/** Reads a file; a missing or unreadable file is a RingError naming the path. */
-export async function readSource(file: string, what = 'file'): Promise<SourceText> {
-  try {
-    return sourceText(file, await readFile(file, 'utf8'));
-  } catch (e) {
-    throw fileError(e, file, what);
-  }
-}
-
-export function fileError(e: unknown, file: string, what = 'file'): RingError {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new RingError('E_FILE_NOT_FOUND', `${what} not found: ${file}`, { cause: e });
-  if (code === 'EISDIR') return new RingError('E_FILE_UNREADABLE', `${what} ${file} is a folder, not a file`, { cause: e });
-  return new RingError('E_FILE_UNREADABLE', `cannot read ${what} ${file}: ${(e as Error)?.message ?? e}`, { cause: e });
-}
-
-/** A RingError pointing at `loc`, quoting its line from `src` (or from the file itself). */
-export function errorAt(code: RingError['code'], message: string, loc: Location | undefined, src?: SourceText, hint?: string): RingError {
-  const details: RingError['details'] = {};
-  if (loc) {
-    details.location = loc;
-    const line = src && src.file === loc.file ? src.lines[loc.line - 1] : sourceLine(loc);
-    if (line !== undefined) details.sourceLine = line;
-  }
-  if (hint) details.hint = hint;
-  return new RingError(code, message, details);
-}
-
-/** File order is kept; inside a file, errors read top to bottom. */
-export function sortErrors(errors: RingError[]): void {
-  const files = [...new Set(errors.map((e) => e.location?.file ?? ''))];
-  errors.sort((a, b) => {
-    const fa = files.indexOf(a.location?.file ?? '');
-    const fb = files.indexOf(b.location?.file ?? '');
-    return fa - fb || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0);
-  });
-}
-
-/** The text of the line a location points at, read from disk (error paths only). */
-export function sourceLine(loc: Location): string | undefined {
-  try {
-    return readFileSync(loc.file, 'utf8').split(/\r?\n/)[loc.line - 1];
-  } catch {
-    return undefined;
-  }
 }
 
 // YAML 1.1 like Ansible (PyYAML): yes/no/on/off are booleans, 0644 is octal, `<<` merges. But not
@@ -84,14 +30,26 @@ function ansibleTags(tags: Tag[]): Tag[] {
 /** Parses YAML text into located plain values; syntax errors come back as E_YAML_SYNTAX, all of them. */
 export function parseYaml(src: SourceText): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(src.text, {
-    lineCounter,
-    prettyErrors: true,
-    version: '1.1',
-    merge: true,
-    uniqueKeys: true,
-    customTags: ansibleTags as never,
-  });
+  let doc: Document;
+  // The parser's own errors are turned into located ones: their stacks are never shown, and capturing one per
+  // error of a deeply nested document (thousands of frames, source-mapped) took seconds.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    doc = parseDocument(src.text, {
+      lineCounter,
+      prettyErrors: true,
+      version: '1.1',
+      merge: true,
+      uniqueKeys: true,
+      customTags: ansibleTags as never,
+    });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { value: null, source: src, errors: [tooDeep({ file: src.file, line: 1, col: 1 }, src)] };
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+  }
   const errors = syntaxErrors(doc.errors, src);
   if (errors.length) return { value: null, source: src, errors };
   const conv = new Converter(doc, src, lineCounter);
@@ -104,75 +62,15 @@ export async function loadYamlFile(file: string, what = 'file'): Promise<ParsedY
   return parseYaml(await readSource(file, what));
 }
 
-// Where yaml's own wording is unclear, say it plainly; elsewhere its message is kept.
-const SYNTAX_SENTENCES: Partial<Record<YAMLError['code'], string>> = {
-  TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: a `:` is probably missing, or the line above is not indented like its neighbours',
-  BLOCK_AS_IMPLICIT_KEY: 'a mapping cannot start on the same line as its key; put it on the next line, indented',
-  MULTIPLE_DOCS: 'the file holds several YAML documents (`---`); only one is allowed',
-  BAD_ALIAS: 'this alias (`*name`) refers to no anchor (`&name`) defined before it',
-};
-
-const SYNTAX_HINTS: Array<[RegExp, string]> = [
-  [/Tabs are not allowed/, 'indent with spaces only (replace the tab characters)'],
-  [/Map keys must be unique/, 'remove or rename one of the two keys; YAML would silently keep only the last one'],
-  [/Implicit keys need to be on a single line/, 'check for a missing `:` after a key, or for a line indented differently from its neighbours'],
-  [/sequence item without - indicator/, 'this line is indented less than the keys above it but more than their `-`: align it with the keys of its list item'],
-  [/indent/i, 'check the indentation of this line against the lines above it'],
-];
-
-/** Syntax errors cascade: keep every tab and duplicate-key error, and otherwise only the first one. */
-function syntaxErrors(errors: YAMLError[], src: SourceText): RingError[] {
-  const tabs = errors.filter((e) => e.code === 'TAB_AS_INDENT');
-  const dups = errors.filter((e) => e.code === 'DUPLICATE_KEY');
-  const first = errors.find((e) => e.code !== 'TAB_AS_INDENT' && e.code !== 'DUPLICATE_KEY');
-  const kept = tabs.length ? [...tabs, ...dups] : [...dups, ...(first ? [first] : [])];
-  return kept.map((e) => syntaxError(e, src));
-}
-
-function syntaxError(e: YAMLError, src: SourceText): RingError {
-  let [start] = e.linePos ?? [{ line: 1, col: 1 }];
-  const raw = e.message.split(/ at line \d+, column \d+/)[0];
-  let sentence = SYNTAX_SENTENCES[e.code] ?? lowerFirst(raw);
-  if (e.code === 'DUPLICATE_KEY') {
-    const key = keyAt(src, start.line, start.col);
-    sentence = `duplicate key${key ? ` \`${key}\`` : ''}: a key may appear only once in a mapping`;
-  } else if (e.code === 'MISSING_CHAR' && /quote/.test(raw)) {
-    // yaml reports the end of the file; the opening quote is what needs a partner.
-    const q = raw.includes('"') ? '"' : "'";
-    const open = openingQuote(src, start.line, q);
-    if (open) start = open;
-    sentence = `a ${q === '"' ? 'double' : 'single'} quote opened here is never closed`;
-  } else if (SYNTAX_SENTENCES[e.code] && e.code !== 'TAB_AS_INDENT') {
-    sentence = `${sentence} (YAML says: ${lowerFirst(raw)})`;
-  }
-  const hint = SYNTAX_HINTS.find(([re]) => re.test(raw))?.[1];
-  return errorAt('E_YAML_SYNTAX', `YAML syntax error: ${sentence}`, { file: src.file, line: start.line, col: start.col }, src, hint);
-}
-
-/** The last line at or before `line` with an odd number of `q`: where the unclosed quote opens. */
-function openingQuote(src: SourceText, line: number, q: string): { line: number; col: number } | undefined {
-  for (let l = Math.min(line, src.lines.length); l >= 1; l--) {
-    const text = src.lines[l - 1];
-    if ((text.split(q).length - 1) % 2 === 1) return { line: l, col: text.lastIndexOf(q) + 1 };
-  }
-  return undefined;
-}
-
-function keyAt(src: SourceText, line: number, col: number): string | undefined {
-  const rest = src.lines[line - 1]?.slice(col - 1) ?? '';
-  return /^(["']?)([^:"']+)\1\s*:/.exec(rest)?.[2]?.trim();
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
 /** Walks the YAML AST once, building plain values and their SourceInfo. */
 class Converter {
   readonly errors: RingError[] = [];
   private done = new Map<Node, unknown>();
   private busy = new Set<Node>();
+  private sizes = new Map<Node, number>();
+  private depth = 0;
+  private expanded = 0;
+  private refused = false;
 
   constructor(
     private doc: Document,
@@ -186,11 +84,25 @@ class Converter {
   }
 
   convert(node: Node | null | undefined): unknown {
-    if (!node) return null;
+    if (!node || this.refused) return null;
     if (isAlias(node)) {
       const target = node.resolve(this.doc) as Node | undefined;
-      if (target && this.busy.has(target)) {
+      if (!target) {
+        this.errors.push(errorAt('E_YAML_SYNTAX', `YAML syntax error: ${SYNTAX_SENTENCES.BAD_ALIAS}`, this.loc(node.range![0]), this.src, `define \`&${node.source}\` before using \`*${node.source}\``));
+        return null;
+      }
+      if (this.busy.has(target)) {
         this.errors.push(errorAt('E_YAML_SYNTAX', 'YAML syntax error: this alias refers to the collection that contains it', this.loc(node.range![0]), this.src));
+        return null;
+      }
+      // Converted values are shared, so conversion stays linear; but every later walk (templates, JSON
+      // output, masking) sees the expanded tree. Count what each alias adds and stop an alias bomb here.
+      this.expanded += target ? this.size(target) : 0;
+      if (this.expanded > MAX_ALIAS_EXPANSION) {
+        this.refused = true;
+        this.errors.push(
+          errorAt('E_YAML_SYNTAX', `YAML syntax error: aliases here expand the document to more than ${MAX_ALIAS_EXPANSION} values (an alias bomb?)`, this.loc(node.range![0]), this.src, 'use fewer or smaller aliases (`*name`); anchors are for sharing a few defaults'),
+        );
         return null;
       }
       return this.convert(target);
@@ -200,8 +112,15 @@ class Converter {
       return node.value;
     }
     if (this.done.has(node)) return this.done.get(node);
+    if (this.depth >= MAX_YAML_DEPTH) {
+      this.refused = true;
+      this.errors.push(tooDeep(this.loc(node.range?.[0] ?? 0), this.src));
+      return null;
+    }
     this.busy.add(node);
+    this.depth++;
     const out = isSeq(node) ? this.seq(node) : isMap(node) ? this.map(node) : null;
+    this.depth--;
     this.busy.delete(node);
     this.done.set(node, out);
     return out;
@@ -212,6 +131,22 @@ class Converter {
     const hint = 'keep the secret out of the file: name an environment variable (ringmaster_become_password_env, ringmaster_ssh_password_env) or pass it at run time with -e @secrets.yml from a file only you can read';
     this.errors.push(errorAt('E_SCHEMA', 'Ansible Vault (`!vault`) values are not supported: ringmaster cannot decrypt them', this.loc(tagOffset(this.src.text, node.range![0])), this.src, hint));
     return null;
+  }
+
+  /** How many values `node` stands for once its aliases are expanded (memoized; capped past the limit). */
+  private size(node: Node | null | undefined): number {
+    if (!node) return 1;
+    if (isAlias(node)) return this.busy.has(node.resolve(this.doc) as Node) ? 1 : this.size(node.resolve(this.doc) as Node | undefined);
+    if (isScalar(node)) return 1;
+    const hit = this.sizes.get(node);
+    if (hit !== undefined) return hit;
+    let n = 1;
+    for (const item of (node as { items?: unknown[] }).items ?? []) {
+      n += isPair(item) ? this.size(item.key as Node) + this.size(item.value as Node) : this.size(item as Node);
+      if (n > MAX_ALIAS_EXPANSION) break;
+    }
+    this.sizes.set(node, n);
+    return n;
   }
 
   private nodeLoc(node: Node | null | undefined, fallback: Location): Location {

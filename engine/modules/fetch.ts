@@ -1,8 +1,8 @@
 // `fetch`: copies a file from the host to the controller, sha256-verified; unchanged files are not transferred.
 import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { FetchArgs } from '../generated/schema-types.js';
 import { RingError } from '../errors/index.js';
+import type { FetchArgs } from '../generated/schema-types.js';
 import { defineModule } from './define.js';
 import { evidenceStamp, writeExclusive } from './evidence.js';
 import { sha256 } from './place-file.js';
@@ -12,6 +12,10 @@ import { remoteStat } from './remote-file.js';
 export function fetchTarget(playbookDir: string, host: string, src: string, dest: string, flat: boolean): string {
   const base = resolve(playbookDir, dest);
   if (flat) return dest.endsWith('/') ? join(base, basename(src)) : base;
+  // The inventory refuses such names; this is the last line of defence: a host folder is one plain path segment.
+  if (host === '' || host === '.' || host === '..' || /[/\\\0]/.test(host)) {
+    throw new RingError('E_SCHEMA', `fetch: host name '${host}' cannot be used as a folder under ${base}`, { host, hint: 'host names may hold letters, digits, `.`, `-`, `_` and `:` only' });
+  }
   // join() normalises `..` away inside the host's folder only after the host name, so a src cannot climb out of it.
   return join(base, host, join('/', src));
 }

@@ -44,6 +44,7 @@ export function createTemplateEngine(): TemplateEngine {
   function compile(text: string, origin?: TemplateOrigin): Compiled {
     const hit = cache.get(text);
     if (hit) return hit;
+    checkNesting(text, origin);
     const ast = parse(env, text, origin);
     const unknown = markStrictParams(ast as never);
     if (unknown.length > 0) throw unknownHelper(unknown[0], text, origin);
@@ -63,6 +64,7 @@ export function createTemplateEngine(): TemplateEngine {
     try {
       return fn(vars, helpers ? { helpers } : undefined);
     } catch (e) {
+      if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep(origin, 1, 0);
       throw toRingError(e, text, origin);
     }
   }
@@ -128,8 +130,56 @@ function parse(env: typeof Handlebars, text: string, origin?: TemplateOrigin): A
   try {
     return env.parse(text);
   } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep(origin, 1, 0);
     throw syntaxError(e, text, origin);
   }
+}
+
+/** Blocks (`{{#if}}`, `{{else if}}` chains) and sub-expressions inside each other; Handlebars recurses per level. */
+export const MAX_TEMPLATE_NESTING = 50;
+
+/** Refuses templates nested past MAX_TEMPLATE_NESTING before Handlebars' recursive parser and compiler see them. */
+function checkNesting(text: string, origin?: TemplateOrigin): void {
+  const blocks: number[] = [];
+  let depth = 0;
+  // indexOf, not a regex: a text of 200 000 `{{` without `}}` must stay linear.
+  for (let i = text.indexOf('{{'); i >= 0; i = text.indexOf('{{', i)) {
+    const end = text.indexOf('}}', i + 2);
+    if (end < 0) return; // unclosed: Handlebars' own syntax error says where
+    const body = text.slice(i + 2, end).replace(/^[{~]*\s*/, '');
+    const kind = body[0];
+    const rest = body.slice(1).trim();
+    if (kind === '#' || (kind === '^' && rest !== '')) {
+      blocks.push(1);
+      depth++;
+    } else if (kind === '/') {
+      depth -= blocks.pop() ?? 0;
+    } else if (/^else\s+\S/.test(body) && blocks.length) {
+      // `{{else if x}}` opens a block inside the previous one.
+      blocks[blocks.length - 1]++;
+      depth++;
+    }
+    let parens = 0;
+    let deepest = 0;
+    for (const c of body) {
+      if (c === '(') deepest = Math.max(deepest, ++parens);
+      else if (c === ')') parens--;
+    }
+    if (depth + deepest > MAX_TEMPLATE_NESTING) {
+      const before = text.slice(0, i);
+      const line = before.split('\n').length;
+      throw tooDeep(origin, line, i - before.lastIndexOf('\n') - 1);
+    }
+    i = end + 2;
+  }
+}
+
+function tooDeep(origin: TemplateOrigin | undefined, line: number, column: number) {
+  const where = placeInside(origin, line, column);
+  return originError('E_TEMPLATE_SYNTAX', `the template nests too deeply (more than ${MAX_TEMPLATE_NESTING} blocks or brackets inside each other)${originText(origin, where)}`, origin, {
+    location: where,
+    hint: 'flatten it: compute parts in variables (set_fact) or use `and`/`or` instead of nested blocks',
+  });
 }
 
 /** Handlebars' parse errors say "Parse error on line N:" with a caret excerpt; we keep the excerpt. */
@@ -152,6 +202,7 @@ function unknownHelper(u: UnknownHelper, text: string, origin?: TemplateOrigin) 
   const where = placeInside(origin, line, u.loc.start.column);
   const multi = text.includes('\n') ? ` on line ${line} of the template` : '';
   const near = nearName(u.name, [...KNOWN_HELPERS].filter((n) => !n.includes('%')));
+  if (u.message) return originError('E_TEMPLATE_SYNTAX', `${u.message}${multi}${originText(origin, where)}`, origin, { location: where });
   return originError('E_TEMPLATE_SYNTAX', `unknown helper \`${u.name}\`${multi}${originText(origin, where)}`, origin, {
     location: where,
     hint: near ? `did you mean \`${near}\`? The helpers are listed under "Conditions and templates" in the README` : 'the helpers are listed under "Conditions and templates" in the README',

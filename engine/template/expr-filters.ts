@@ -6,7 +6,7 @@ import { shellQuote } from '../connection/command.js';
 import { getProp, isMapping } from './lookup.js';
 import { truthy } from './truthy.js';
 import { METHODS, TESTS } from './expr-tests.js';
-import { asList, asNumber, asString, compareValues, deepEqual, ExprEvalError, need, regex, text, typeName, Undef } from './expr-values.js';
+import { asList, asNumber, asString, compareValues, deepEqual, ExprEvalError, need, regexFind, regexSub, text, typeName, Undef } from './expr-values.js';
 
 /** A filter: the value (an Undef only if `undefinedOk`), positional and keyword arguments. */
 export interface FilterDef {
@@ -136,8 +136,8 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = new Map<string, FilterDef
   ['max', { fn: (v) => extreme(v, 1, 'max') }],
   ['min', { fn: (v) => extreme(v, -1, 'min') }],
   ['quote', { fn: (v) => shellQuote(text(v)) }],
-  ['regex_replace', { fn: (v, [re, rep], kw) => asString(v, 'regex_replace').replace(regex(re, `g${regexFlags(kw)}`), text(rep ?? '').replace(/\\(\d)/g, '$$$1')) }],
-  ['regex_search', { fn: (v, [re], kw) => regex(re, regexFlags(kw)).exec(asString(v, 'regex_search'))?.[0] ?? null }],
+  ['regex_replace', { fn: (v, [re, rep], kw) => regexSub(re, asString(v, 'regex_replace'), text(rep ?? '').replace(/\\(\d)/g, '$$$1'), `g${regexFlags(kw)}`) }],
+  ['regex_search', { fn: (v, [re], kw) => regexFind(re, asString(v, 'regex_search'), regexFlags(kw))?.text ?? null }],
   ['reject', { fn: (v, args) => selectBy(v, false, undefined, args) }],
   ['rejectattr', { fn: (v, [a, ...args]) => selectBy(v, false, asString(a, 'rejectattr'), args) }],
   ['replace', { fn: (v, [a, b]) => method('replace')(asString(v, 'replace'), [a, b]) }],

@@ -1,5 +1,6 @@
 // Recursive-descent parser for conditions: tokens → a small AST; unknown filters, tests and methods are syntax errors.
 import { FILTERS } from './expr-filters.js';
+import { checkDepth } from './expr-depth.js';
 import { ExprSyntaxError, tokenize, type Token } from './expr-lexer.js';
 import { METHODS, TESTS } from './expr-tests.js';
 import { FORBIDDEN_NAMES } from './lookup.js';
@@ -33,12 +34,16 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else']);
 const LITERALS: Record<string, unknown> = { true: true, True: true, false: false, False: false, null: null, none: null, None: null };
 const CMP = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
+/** Brackets, `not`s and signs inside each other: each level costs stack in the parser and the evaluator. */
+export const MAX_EXPR_NESTING = 100;
+
 /** Parses a whole expression; throws ExprSyntaxError at the first problem. */
 export function parseExpr(src: string): Node {
   const p = new Parser(tokenize(src));
   const node = p.ternary();
   const rest = p.peek();
   if (rest.kind !== 'eof') throw new ExprSyntaxError(`unexpected ${show(rest)} after a complete expression`, rest.pos, 'join conditions with `and` / `or`');
+  checkDepth(node);
   return node;
 }
 
@@ -50,7 +55,20 @@ function show(t: Token): string {
 
 class Parser {
   private i = 0;
+  private nesting = 0;
   constructor(private readonly toks: Token[]) {}
+
+  /** Runs `f` one nesting level deeper; past MAX_EXPR_NESTING it is a syntax error at the current token. */
+  private nested<T>(f: () => T): T {
+    if (++this.nesting > MAX_EXPR_NESTING) {
+      throw new ExprSyntaxError(`the expression nests too deeply (more than ${MAX_EXPR_NESTING} levels of brackets, \`not\` or signs)`, this.peek().pos, 'remove redundant brackets, or split the expression into several variables');
+    }
+    try {
+      return f();
+    } finally {
+      this.nesting--;
+    }
+  }
 
   peek(ahead = 0): Token {
     return this.toks[Math.min(this.i + ahead, this.toks.length - 1)];
@@ -78,6 +96,9 @@ class Parser {
   }
 
   ternary(): Node {
+    return this.nested(() => this.ternaryLevel());
+  }
+  private ternaryLevel(): Node {
     const then = this.or();
     if (!this.isWord('if')) return then;
     const at = this.next().pos;
@@ -108,7 +129,7 @@ class Parser {
   private not(): Node {
     if (this.isWord('not') || this.isOp('!')) {
       const at = this.next().pos;
-      return { t: 'not', x: this.not(), at };
+      return { t: 'not', x: this.nested(() => this.not()), at };
     }
     return this.compare();
   }
@@ -161,7 +182,7 @@ class Parser {
     let node: Node;
     if (this.isOp('-') || this.isOp('+')) {
       const tok = this.next();
-      const x = this.unary(false);
+      const x = this.nested(() => this.unary(false));
       node = tok.value === '-' ? { t: 'neg', x, at: tok.pos } : x;
     } else {
       node = this.accessors(this.primary());

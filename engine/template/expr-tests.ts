@@ -1,7 +1,7 @@
 // The registry of tests (`x is defined`, `r is failed`) and of the few methods callable on values (`s.startswith('a')`).
 import { getProp, isMapping } from './lookup.js';
 import { truthy } from './truthy.js';
-import { asList, asString, compareValues, contains, deepEqual, ExprEvalError, regex, typeName, Undef } from './expr-values.js';
+import { asList, asString, compareValues, contains, deepEqual, ExprEvalError, regexFind, typeName, Undef } from './expr-values.js';
 
 /** A test: takes the (possibly undefined, if `undefinedOk`) value and its arguments, answers yes or no. */
 export interface TestDef {
@@ -43,12 +43,12 @@ export const TESTS: ReadonlyMap<string, TestDef> = new Map<string, TestDef>([
   ['le', { fn: (v, [x]) => compareValues(v, x) <= 0 }],
   ['lt', { fn: (v, [x]) => compareValues(v, x) < 0 }],
   ['mapping', { fn: isMapping }],
-  ['match', { fn: (v, [re]) => regex(re).exec(asString(v, 'the `match` test'))?.index === 0 }],
+  ['match', { fn: (v, [re]) => regexFind(re, asString(v, 'the `match` test'))?.index === 0 }],
   ['ne', { fn: (v, a) => !eq(v, a) }],
   ['none', { fn: (v) => v === null }],
   ['number', { fn: isNumber }],
   ['odd', { fn: (v) => isNumber(v) && Math.abs((v as number) % 2) === 1 }],
-  ['search', { fn: (v, [re]) => regex(re).test(asString(v, 'the `search` test')) }],
+  ['search', { fn: (v, [re]) => regexFind(re, asString(v, 'the `search` test')) !== null }],
   ['sequence', { fn: (v) => Array.isArray(v) || typeof v === 'string' }],
   ['skipped', { fn: resultFlag('skipped') }],
   ['string', { fn: (v) => typeof v === 'string' }],

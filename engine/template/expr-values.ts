@@ -1,4 +1,5 @@
 // Values in the evaluator: the lazy Undefined, the errors raised while evaluating, equality and type checks.
+import { REGEX_BUDGET_MS, RegexInvalid, RegexTimeout, regexExec, regexReplace } from './safe-regex.js';
 import { getProp, isMapping } from './lookup.js';
 
 /**
@@ -98,6 +99,30 @@ export function contains(haystack: unknown, needle: unknown): boolean {
   if (Array.isArray(haystack)) return haystack.some((x) => deepEqual(x, needle));
   if (isMapping(haystack)) return getProp(haystack, String(needle)).found;
   throw new ExprEvalError(`\`in\` needs a string, list or mapping on its right, got ${typeName(haystack)}`);
+}
+
+/** The first match of a user regex in `input` (run with a time budget: see safe-regex.ts), or null. */
+export function regexFind(pattern: unknown, input: string, flags = ''): { index: number; text: string } | null {
+  const re = regex(pattern, flags);
+  return bounded(re, input, () => regexExec(re.source, re.flags, input));
+}
+
+/** `input` with every match of a user regex replaced (time budget as regexFind). */
+export function regexSub(pattern: unknown, input: string, replacement: string, flags = ''): string {
+  const re = regex(pattern, flags);
+  return bounded(re, input, () => regexReplace(re.source, re.flags, input, replacement));
+}
+
+function bounded<T>(re: RegExp, input: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RegexTimeout) {
+      throw new ExprEvalError(`the regular expression /${re.source}/ took longer than ${REGEX_BUDGET_MS} ms on a ${input.length}-character text and was stopped: it backtracks catastrophically`, undefined);
+    }
+    if (e instanceof RegexInvalid) throw new ExprEvalError(`invalid regular expression: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A user regular expression (Python syntax is mostly JavaScript's); a bad one is an evaluation error. */

@@ -1,5 +1,6 @@
 // The safe evaluator for `when`, `until`, `changed_when`, `failed_when`, `assert`: parse, evaluate, explain failures.
 import { RingError } from '../errors/index.js';
+import { excerpt } from '../errors/format.js';
 import type { TemplateOrigin } from './engine.js';
 import { evalNode } from './expr-eval.js';
 import { ExprSyntaxError } from './expr-lexer.js';
@@ -57,8 +58,8 @@ function parse(expr: string, origin?: TemplateOrigin): { node: Node; src: string
 
 /** The expression with a caret under `column` (1-based), indented under the message. */
 function caret(expr: string, column: number): string {
-  const oneLine = expr.replace(/\n/g, ' ');
-  return `\n    ${oneLine}\n    ${' '.repeat(Math.max(0, column - 1))}^`;
+  const { text, col } = excerpt(expr.replace(/\n/g, ' '), column);
+  return `\n    ${text}\n    ${' '.repeat(Math.max(0, col - 1))}^`;
 }
 
 /** Internal evaluator errors → RingErrors that name the expression, the column and the origin. */

@@ -9,7 +9,7 @@
 // blocks (`{{#if a.b}}`, `{{default a.b 'x'}}`, `{{#each xs}}`) are not, so they see `undefined`.
 import Handlebars from 'handlebars';
 import { getProp } from './lookup.js';
-import { HELPERS, LENIENT_HELPERS, toText } from './helpers.js';
+import { HELPERS, HelperUndefinedError, LENIENT_HELPERS, toText } from './helpers.js';
 
 /** The helper name the compiled code calls for lookups; not a valid Handlebars identifier. */
 export const LOOKUP_HELPER = 'ring%lookup';
@@ -48,6 +48,7 @@ export function createHbsEnv(): typeof Handlebars {
   for (const [name, fn] of HELPERS) env.registerHelper(name, fn as Handlebars.HelperDelegate);
   env.registerHelper(LOOKUP_HELPER, lookupPath as unknown as Handlebars.HelperDelegate);
   env.registerHelper(TEXT_HELPER, ((v: unknown) => toText(v)) as Handlebars.HelperDelegate);
+  env.registerHelper(STRICT_LOOKUP, lookupStrict as unknown as Handlebars.HelperDelegate);
   return env;
 }
 
@@ -117,13 +118,23 @@ export function markStrictParams(node: AnyNode | null | undefined, unknown: Unkn
     case 'Program':
       for (const n of node.body) markStrictParams(n, unknown);
       return unknown;
-    case 'MustacheStatement':
-    case 'SubExpression':
-    case 'BlockStatement':
+    case 'Decorator':
     case 'DecoratorBlock':
     case 'PartialStatement':
     case 'PartialBlockStatement': {
+      // Handlebars would fail at render time ("Missing decorator", "partial could not be found"), without a place.
+      const what = node.type.startsWith('Partial') ? 'partials (`{{> name}}`)' : 'decorators (`{{* name}}`)';
+      const loc = node.loc ?? node.name?.loc ?? node.path?.loc;
+      unknown.push({ name: String(node.path?.original ?? node.name?.original ?? ''), loc, message: `${what} are not supported in templates` });
+      return unknown;
+    }
+    case 'MustacheStatement':
+    case 'SubExpression':
+    case 'BlockStatement': {
       const name: string | undefined = node.path?.type === 'PathExpression' ? node.path.original : undefined;
+      // A printed `{{lookup x 'k'}}` (or the captured native form of it) is as strict as `{{x.k}}`.
+      if (name === 'lookup' && node.type === 'MustacheStatement') strictLookup(node);
+      if (name === CAPTURE_HELPER && node.params[0]?.type === 'SubExpression' && node.params[0].path?.original === 'lookup') strictLookup(node.params[0]);
       const strict = !(name !== undefined && LENIENT_HELPERS.has(name));
       const args: AnyNode[] = [...(node.params ?? []), ...(node.hash?.pairs ?? []).map((p: AnyNode) => p.value)];
       if (args.length > 0 && name !== undefined && !KNOWN_HELPERS.has(name) && node.path.parts.length === 1 && !node.path.data) {
@@ -146,10 +157,27 @@ export function markStrictParams(node: AnyNode | null | undefined, unknown: Unkn
 export interface UnknownHelper {
   name: string;
   loc: HbsLoc;
+  /** Set for constructs that exist in Handlebars but not here (decorators, partials). */
+  message?: string;
+}
+
+const CAPTURE_HELPER = 'ring%capture';
+/** The printed form of `lookup`: a missing key is an error naming it, not an empty string. */
+export const STRICT_LOOKUP = 'ring%lookup-strict';
+
+function strictLookup(node: AnyNode): void {
+  node.path = { ...node.path, original: STRICT_LOOKUP, parts: [STRICT_LOOKUP], head: STRICT_LOOKUP };
+}
+
+/** `{{lookup obj key}}` when printed: the value, or HelperUndefinedError naming the key. */
+function lookupStrict(obj: unknown, key: unknown, options: { loc?: HbsLoc }): unknown {
+  const got = getProp(obj, key as string);
+  if (!got.found || got.value === undefined) throw new HelperUndefinedError(`lookup … '${String(key)}'`, obj, String(key), options?.loc);
+  return got.value;
 }
 
 /** Every helper a template may call: Handlebars' built-ins and ours. */
 export const KNOWN_HELPERS: ReadonlySet<string> = new Set([
-  'each', 'if', 'unless', 'with', 'lookup', 'log', 'ring%capture',
+  'each', 'if', 'unless', 'with', 'lookup', 'log', 'ring%capture', STRICT_LOOKUP,
   ...HELPERS.map(([name]) => name),
 ]);

@@ -6,6 +6,7 @@ import { RingError, isRingError } from '../../errors/index.js';
 import type { Connection, ConnectionFactory } from '../types.js';
 import { promptHidden } from './auth.js';
 import type { EndpointContext } from './endpoint.js';
+import type { LiveClient } from './hop-client.js';
 import { ClientPool } from './jump-chain.js';
 import { resolveRoute, type HostLookup } from './route.js';
 import { SshConfig } from './ssh-config.js';
@@ -17,6 +18,8 @@ export type { HostLookup } from './route.js';
 export interface SshOptions {
   /** strict (default): unknown or changed keys refuse; accept-new: record unknown keys (TOFU); off: no check (said in output). */
   hostKeyChecking: 'strict' | 'accept-new' | 'off';
+  /** hostKeyChecking came from the command line: inventory `-o StrictHostKeyChecking=…` cannot weaken (or change) it. */
+  hostKeyCheckingExplicit?: boolean;
   /** An OpenSSH client config file (default ~/.ssh/config when it exists). */
   sshConfigFile?: string;
   /** Extra known_hosts file (the inventory's `ringmaster_known_hosts` / `UserKnownHostsFile` also apply). */
@@ -49,6 +52,7 @@ export class SshConnector implements ConnectionFactory {
   private readonly connections = new Map<string, Promise<SshConnection>>();
   private config?: SshConfig;
   private offAnnounced = false;
+  private readonly announced = new WeakSet<LiveClient>();
   private closing = false;
   private closed?: Promise<void>;
   private readonly passphrases = new Map<string, Promise<string>>();
@@ -119,6 +123,7 @@ export class SshConnector implements ConnectionFactory {
     });
     const hopsOf = () => Promise.all(route.slice(0, -1).map((_, i) => this.pool.get(route.slice(0, i + 1))));
     const hops = await hopsOf();
+    for (const c of [...hops, live]) this.announceNewKey(c);
     // The pool forgets a closed client, so asking it again opens the route anew (hops that still live are reused).
     const reconnect = {
       open: async () => {
@@ -147,6 +152,7 @@ export class SshConnector implements ConnectionFactory {
       home,
       localUser: this.options.localUser ?? userInfo().username,
       hostKeyChecking: this.options.hostKeyChecking,
+      hostKeyCheckingExplicit: this.options.hostKeyCheckingExplicit,
       knownHostsFile: this.options.knownHostsFile,
       connectTimeoutMs: this.options.connectTimeoutMs,
       note: (l) => this.options.verbose?.(l),
@@ -166,6 +172,13 @@ export class SshConnector implements ConnectionFactory {
     this.offAnnounced = true;
     const line = 'WARNING: host key checking is OFF (--host-key-checking off): SSH connections of this run are not protected against interception';
     (this.options.notice ?? this.options.verbose)?.(line);
+  }
+
+  /** Trust on first use is a decision the user must see, not only with -v: once per recorded key. */
+  private announceNewKey(c: LiveClient): void {
+    if (!c.hostKeyRecorded || this.announced.has(c)) return;
+    this.announced.add(c);
+    (this.options.notice ?? this.options.verbose)?.(`host key of ${c.endpoint.name} was not known and is now trusted (accept-new): ${c.hostKeyRecorded}`);
   }
 
   /** One prompt per key file, one at a time, however many hosts use it. */

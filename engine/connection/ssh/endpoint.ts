@@ -39,6 +39,8 @@ export interface EndpointContext {
   home: string;
   localUser: string;
   hostKeyChecking: HostKeyMode;
+  /** --host-key-checking was given on the command line: it wins over inventory and ssh config settings. */
+  hostKeyCheckingExplicit?: boolean;
   knownHostsFile?: string;
   connectTimeoutMs?: number;
   note: (line: string) => void;
@@ -88,7 +90,8 @@ export function draftEndpoint(name: string, vars: Record<string, unknown>, ctx: 
   const khVar = str(vars.ringmaster_known_hosts);
   let knownHostsFiles = khVar ? [khVar] : args.userKnownHostsFiles ?? cfg.userKnownHostsFiles ?? inherit?.knownHostsFiles;
   knownHostsFiles = (knownHostsFiles ?? [join(ctx.home, '.ssh', 'known_hosts')]).filter((f) => f !== '/dev/null').map(expand);
-  if (ctx.knownHostsFile && !knownHostsFiles.includes(ctx.knownHostsFile)) knownHostsFiles.push(ctx.knownHostsFile);
+  // --known-hosts FILE comes first: accept-new records new keys in the first file, and that is the one asked for.
+  if (ctx.knownHostsFile) knownHostsFiles = [ctx.knownHostsFile, ...knownHostsFiles.filter((f) => f !== ctx.knownHostsFile)];
 
   const endpoint: Endpoint = {
     name,
@@ -152,6 +155,10 @@ function hopFromObject(h: unknown, name: string, setting: string): HopRef {
 
 function hostKeyMode(name: string, value: string | undefined, ctx: EndpointContext): HostKeyMode {
   if (ctx.hostKeyChecking === 'off' || value === undefined) return ctx.hostKeyChecking;
+  if (ctx.hostKeyCheckingExplicit) {
+    ctx.note(`ssh ${name}: ignoring StrictHostKeyChecking=${value}: --host-key-checking ${ctx.hostKeyChecking} on the command line wins`);
+    return ctx.hostKeyChecking;
+  }
   const v = value.toLowerCase();
   if (v === 'yes' || v === 'ask') return 'strict';
   if (v === 'accept-new') return 'accept-new';

@@ -15,6 +15,8 @@ export interface LiveClient {
   label: string;
   auth: string;
   hostKey: string;
+  /** Set when accept-new recorded this key (type, fingerprint, file): the run warns about it. */
+  hostKeyRecorded?: string;
   closed: boolean;
   /** Why it closed (connection lost), for the errors of channels that were open. */
   closeReason?: string;
@@ -112,7 +114,7 @@ function handshake(ep: Endpoint, sock: Duplex, attempts: AuthAttempt[], signal?:
     let serverMethods: string[] | undefined;
     client.on('ready', () => {
       ready = true;
-      const live: LiveClient = { client, endpoint: ep, label: endpointLabel(ep), auth: current?.describe ?? 'none', hostKey: hostKey.summary ?? '', closed: false, onClose: new Set() };
+      const live: LiveClient = { client, endpoint: ep, label: endpointLabel(ep), auth: current?.describe ?? 'none', hostKey: hostKey.summary ?? '', hostKeyRecorded: hostKey.recorded, closed: false, onClose: new Set() };
       client.on('close', () => {
         live.closed = true;
         live.closeReason ??= 'the connection was closed';

@@ -9,6 +9,8 @@ export interface HostKeyOutcome {
   summary?: string;
   /** Set when the key was refused: the error to raise instead of ssh2's generic one. */
   error?: RingError;
+  /** Set when accept-new recorded the key: type, fingerprint and file, for the warning every run shows. */
+  recorded?: string;
 }
 
 const RSA_ALGOS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
@@ -45,6 +47,19 @@ export function verifyHostKey(ep: Endpoint, key: Buffer, out: HostKeyOutcome): b
     });
     return false;
   }
+  if (verdict.kind === 'other-type') {
+    // Known with another key type (the handshake asked for it first, the server did not offer it): a new key
+    // of a new type is a changed key as far as trust goes, so accept-new must not record it.
+    out.error = new RingError(
+      'E_HOSTKEY_CHANGED',
+      `host key of ${label} HAS CHANGED: known_hosts has a ${verdict.knownTypes.join(', ')} key for it (${verdict.file}:${verdict.line}), but the server offers only ${type} ${fp}`,
+      {
+        host: ep.name,
+        hint: `if the host was really re-keyed, remove its old entry (ssh-keygen -R '${knownHostName(ep.hostname, ep.port)}' -f ${verdict.file}) and accept the new key (--host-key-checking accept-new); otherwise someone may be intercepting the connection`,
+      },
+    );
+    return false;
+  }
   if (ep.hostKeyMode === 'accept-new') {
     const file = ep.knownHostsFiles[0];
     if (file === undefined) {
@@ -53,6 +68,7 @@ export function verifyHostKey(ep: Endpoint, key: Buffer, out: HostKeyOutcome): b
     }
     appendKnownHost(file, ep.hostname, ep.port, key);
     out.summary = `${type} ${fp} (new, recorded in ${file})`;
+    out.recorded = `${type} ${fp}, recorded in ${file}`;
     return true;
   }
   out.error = new RingError('E_HOSTKEY_UNKNOWN', `host ${label} is not in known_hosts: it offers ${type} key ${fp}`, {

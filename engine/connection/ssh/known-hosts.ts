@@ -20,6 +20,7 @@ export type HostKeyVerdict =
   | { kind: 'match'; file: string; line: number }
   | { kind: 'unknown' }
   | { kind: 'changed'; file: string; line: number }
+  | { kind: 'other-type'; file: string; line: number; knownTypes: string[] }
   | { kind: 'revoked'; file: string; line: number };
 
 /** `host` on port 22, `[host]:port` otherwise — the name OpenSSH writes and looks up. */
@@ -87,6 +88,8 @@ export function checkHostKey(files: string[], host: string, port: number, key: B
   const type = keyTypeOf(key);
   const sameType = entries.find((l) => l.marker === undefined && l.keyType === type);
   if (sameType) return { kind: 'changed', file: sameType.file, line: sameType.line };
+  const other = entries.filter((l) => l.marker === undefined);
+  if (other.length) return { kind: 'other-type', file: other[0].file, line: other[0].line, knownTypes: [...new Set(other.map((l) => l.keyType))] };
   return { kind: 'unknown' };
 }
 
