@@ -18,9 +18,10 @@ pinned() { grep -Ev '^\s*(#|$)' "$PINS"; }
 # A line (3.6) or an exact release → vX.Y.Z; an unknown line is an error listing the pins.
 resolve() {
   local want="${1#v}" line ver
+  [[ "$want" =~ ^3\.4(\.|$) ]] && die "etcd $want: 3.4 is Debian's etcd-server/etcd-client package (3.4.23), not built here"
   if [[ "$want" =~ ^[0-9]+\.[0-9]+$ ]]; then
     ver="$(pinned | awk -v l="$want" '$1 == l { print $2 }')"
-    [ -n "$ver" ] || die "no pinned release for etcd $want (pinned: $(pinned | awk '{print $1}' | tr '\n' ' ')); add a line to $PINS"
+    [ -n "$ver" ] || die "no pinned release for etcd $want (pinned: $(pinned | awk '{print $1}' | paste -sd, -)); add a line to $PINS"
     echo "$ver"; return
   fi
   [[ "$want" =~ ^3\.[0-9]+\.[0-9]+$ ]] || die "'$1' is not an etcd version (use a line such as 3.6 or a release such as 3.6.16)"
