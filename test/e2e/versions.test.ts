@@ -30,12 +30,14 @@ async function memberProblems(lab: Lab, node: string, tag: string): Promise<stri
  * The server version each member reports for itself (endpoint status), so a cell proves which etcd it ran on. Polled
  * for up to 20 s: the static-pod runner may be restarting a member on a just-rewritten manifest (a failed try prints `[]`).
  */
-async function liveVersions(lab: Lab): Promise<string[]> {
+async function liveStatus(lab: Lab): Promise<Array<{ version: string; revision: number }>> {
   return Promise.all(lab.nodes.map(async (n) => {
     const out = await sh(lab, n, `for i in $(seq 40); do o=$(${etcdctl(lab.spec)} endpoint status -w json 2>/dev/null) && { printf '%s' "$o"; exit 0; }; sleep 0.5; done; exit 1`, 40_000);
-    return String((parseEtcdJson(out) as Array<{ Status: { version: string } }>)[0].Status.version);
+    const st = (parseEtcdJson(out) as Array<{ Status: { version: string; header: { revision: number } } }>)[0].Status;
+    return { version: String(st.version), revision: Number(st.header.revision) };
   }));
 }
+const liveVersions = async (lab: Lab) => (await liveStatus(lab)).map((s) => s.version);
 
 const lines = [...pinnedReleases()].filter(([line]) => line !== '3.4');
 
@@ -114,7 +116,11 @@ for (const [line, version] of lines) {
       expect(r.exitCode, explain(r)).to.equal(0);
       expect(await settledProblems(lab!)).to.deep.equal([]);
       for (const n of lab!.nodes) expect(await memberProblems(lab!, n, tag), n).to.deep.equal([]);
-      expect(await liveVersions(lab!)).to.deep.equal([version, version, version]);
+      const after = await liveStatus(lab!);
+      expect(after.map((s) => s.version)).to.deep.equal([version, version, version]);
+      // etcdutl restored with --bump-revision=1000000000 --mark-compacted: a watcher's old revision can never be reused.
+      expect(r.results.filter((x) => x.task.length > 0 && (x.commands ?? []).some((c) => c.startsWith('etcdutl snapshot restore'))).map((x) => x.host).sort(), explain(r)).to.deep.equal(lab!.nodes);
+      for (const s of after) expect(s.revision).to.be.above(1_000_000_000);
     });
   });
 }
