@@ -9,7 +9,7 @@ import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdctlCommand, etcdError, hostPort, readFact, varStr } from './etcd-common.js';
-import { snapshotTool, TOOL_PROBE, versionDrift, type ToolVersions } from './snapshot-tool.js';
+import { bumpsRevision, snapshotTool, TOOL_PROBE, versionDrift, type ToolVersions } from './snapshot-tool.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
@@ -248,9 +248,9 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   // The member is stopped here: its tools (and the inventory last) say which version this is.
   const useEtcdutl = snapshotTool(ctx, p, 'restore') === 'etcdutl';
   const flags = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`, `--data-dir=${fresh}`];
-  const bump = useEtcdutl && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
+  const bump = (useEtcdutl || bumpsRevision(p.etcdctlVersion)) && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
   // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
-  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags);
+  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump);
   // Neither rename may replace anything: the data dir kept aside is the evidence of what was there before.
   const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveExclusive(fresh, dataDir).parts) : moveExclusive(fresh, dataDir);
   const commands = [tool.display(), swap.display()];

@@ -1,5 +1,6 @@
 // Which program has `snapshot status` / `snapshot restore` on a host, decided from what runs there, not from
 // `etcd_version` alone: etcdutl from 3.5 (CHANGELOG-3.5 #12971); etcdctl lost both commands in 3.6 (#13809).
+import { parseVersion } from '../etcd/versions.js';
 import type { ModuleContext } from './define.js';
 import { atLeast, etcdError, versionOf } from './etcd-common.js';
 
@@ -44,4 +45,11 @@ export function versionDrift(ctx: ModuleContext, live?: string): string | undefi
   const inv = ctx.vars.etcd_version;
   if (!live || inv === undefined || inv === null || String(inv).replace(/^v/, '') === live) return undefined;
   return `etcd_version in the inventory says ${String(inv)} but the member runs ${live}`;
+}
+
+/** Whether this etcdctl's `snapshot restore` has `--bump-revision --mark-compacted` (3.4.27+, 3.5.10+; CHANGELOG-3.4/-3.5). */
+export function bumpsRevision(etcdctlVersion: string | undefined): boolean {
+  const v = parseVersion(etcdctlVersion);
+  if (!v || v[0] !== 3) return false;
+  return v[1] > 5 || (v[1] === 5 && v[2] >= 10) || (v[1] === 4 && v[2] >= 27);
 }

@@ -191,6 +191,16 @@ describe('etcd_snapshot action=restore', () => {
     check(conn);
   });
 
+  it('bumps the revision with etcdctl itself where it can (3.5.10+, 3.4.27+) and not on 3.4.23', async () => {
+    for (const [ctl, bumped] of [['3.5.12', true], ['3.4.27', true], ['3.4.23', false], ['3.5.9', false]] as const) {
+      const restore = bumped ? new RegExp(`${RESTORE.source.slice(0, -1)} --bump-revision=1000000000 --mark-compacted$`) : RESTORE;
+      const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'none', ctl), { exec: restore }, { exec: SWAP }]);
+      const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: undefined } });
+      expect(r, ctl).to.include({ tool: 'etcdctl', bumped });
+      check(conn);
+    }
+  });
+
   it('refuses, running nothing, on a 3.6 host without etcdutl even when the inventory still says 3.4', async () => {
     const conn = new ScriptedConnection([SUM, PROBE(SHA, 'closed', 'none', '3.6.16')]);
     const err = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars }).catch((e) => e);
