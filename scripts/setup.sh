@@ -7,7 +7,10 @@ bash scripts/install-system-deps.sh
 # etcd 3.5/3.6/3.7 for the lab and the version e2e (test/e2e/versions.test.ts): built once per machine from etcd's
 # Go modules into /var/cache/ringmaster/etcd (minutes when cold; a no-op when cached).
 bash scripts/build-etcd.sh
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A symlinked node_modules is a shared install (another checkout's): npm ci would empty it through the link.
+if [ -L node_modules ]; then
+  echo "npm dependencies: node_modules is a link to $(readlink node_modules); left alone"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "npm dependencies: installing (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
