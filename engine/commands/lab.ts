@@ -17,7 +17,7 @@ import type { CliIO, CommandDef } from './types.js';
 const HELP = `ringmaster lab: a disposable etcd lab on this machine (root; Linux namespaces, real sshd and etcd)
 
 Usage:
-  ringmaster lab up [--name NAME] [--nodes 3|5] [--tls on|off] [--install] [--keep-on-failure]
+  ringmaster lab up [--name NAME] [--nodes 3|5] [--tls on|off] [--etcd-version V] [--install] [--keep-on-failure]
   ringmaster lab status [--name NAME] [--output json]
   ringmaster lab run [--name NAME] -- CMD...     run CMD inside the lab's client namespace
   ringmaster lab exec [--name NAME] HOST -- CMD...   admin back door: run CMD inside a lab host (node1.., bastion)
@@ -36,6 +36,8 @@ Options:
   --name NAME        lab name (default ${DEFAULT_LAB}); labs with different names coexist
   --nodes 3|5        etcd nodes (default 3)
   --tls on|off       TLS between and to etcd members (default on)
+  --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default 3.4:
+                     Debian's 3.4.23); 3.5+ are built once by \`bash scripts/build-etcd.sh V\` (pins: scripts/etcd-versions.txt)
   --install          install missing Debian packages with apt-get (without starting system services)
   --keep-on-failure  keep a half-built lab for inspection (then \`lab down\` removes it)
   --output json      machine-readable status
@@ -52,7 +54,7 @@ interface LabArgs {
   rest: string[];
 }
 
-const VALUE_FLAGS = new Set(['--name', '--nodes', '--tls', '--mode', '--output', '--timeout']);
+const VALUE_FLAGS = new Set(['--name', '--nodes', '--tls', '--etcd-version', '--mode', '--output', '--timeout']);
 const BOOL_FLAGS = new Set(['--install', '--keep-on-failure']);
 
 function parse(argv: string[]): LabArgs {
@@ -91,11 +93,12 @@ async function up(a: LabArgs, name: string, io: CliIO): Promise<number> {
     name,
     nodes: Number(oneOf('--nodes', a.flags.get('--nodes'), ['3', '5'], '3')),
     tls: oneOf('--tls', a.flags.get('--tls'), ['on', 'off'], 'on') === 'on',
+    etcdVersion: a.flags.get('--etcd-version'),
     install: a.flags.has('--install'),
     keepOnFailure: a.flags.has('--keep-on-failure'),
     log: (line) => io.stderr.write(`lab: ${line}\n`),
   });
-  io.stdout.write(`lab ${name} is up: ${r.spec.nodes} etcd members healthy (TLS ${r.spec.tls ? 'on' : 'off'})
+  io.stdout.write(`lab ${name} is up: ${r.spec.nodes} etcd ${r.spec.etcdVersion} members healthy (TLS ${r.spec.tls ? 'on' : 'off'})
   built in ${secs(r.builtMs)}, healthy after ${secs(r.healthyMs)}, ready after ${secs(r.totalMs)}; memory ${r.memoryMb} MiB
   inventory:  ${r.inventory}
   ssh:        ringmaster lab run --name ${name} -- ssh -F ${sshConfigPath(r.spec)} node1

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../paths.js';
 import { clientKeyPath, knownHostsPath, sshConfigPath } from './ssh-files.js';
-import { clientUrl, ETCD_VERSION, peerUrl, type LabSpec } from './spec.js';
+import { clientUrl, peerUrl, type LabSpec } from './spec.js';
 
 export function inventoryPath(spec: LabSpec): string {
   return join(spec.dir, 'inventory.yml');
@@ -42,7 +42,7 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
             etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml',
             etcd_pki_dir: '/etc/kubernetes/pki/etcd',
             etcdctl_via: 'host',
-            etcd_version: ETCD_VERSION,
+            etcd_version: spec.etcdVersion,
             etcd_cluster_token: spec.clusterToken,
             etcd_tls: spec.tls,
           },

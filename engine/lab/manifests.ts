@@ -1,10 +1,33 @@
 // The kubeadm-shaped static-pod manifest (`/etc/kubernetes/manifests/etcd.yaml`) of one lab node.
 import { stringify } from 'yaml';
-import { clientUrl, ETCD_VERSION, peerUrl, type LabHost, type LabSpec } from './spec.js';
+import { clientUrl, peerUrl, type LabHost, type LabSpec } from './spec.js';
 
 const PKI = '/etc/kubernetes/pki/etcd';
 
-/** etcd's flags as kubeadm's `getEtcdCommand` builds them (sorted), adapted to etcd 3.4 flag names. */
+/** [major, minor, patch] of `3.6.16`. */
+function parts(version: string): number[] {
+  return version.replace(/^v/, '').split('.').map(Number);
+}
+
+/** Whether `version` is at least `min` (both `X.Y.Z`). */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = parts(version);
+  const b = parts(min);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+/**
+ * The corruption-check and watch-progress flags of kubeadm's manifest for that etcd: 3.4/3.5 (kubeadm ≤ 1.33) spell them
+ * `--experimental-*`; 3.6 deprecates those for a feature gate and a plain flag (kubeadm 1.34+), and 3.7 refuses to start
+ * with any `--experimental-*` flag at all.
+ */
+function versionedFlags(version: string): Record<string, string> {
+  if (versionAtLeast(version, '3.6.0')) return { 'feature-gates': 'InitialCorruptCheck=true', 'watch-progress-notify-interval': '5s' };
+  return { 'experimental-initial-corrupt-check': 'true', 'experimental-watch-progress-notify-interval': '5s' };
+}
+
+/** etcd's flags as kubeadm's `getEtcdCommand` builds them (sorted), in the spelling of the lab's etcd version. */
 export function etcdFlags(spec: LabSpec, node: LabHost): string[] {
   const cluster = spec.etcdNodes.map((n) => `${n.name}=${peerUrl(spec, n)}`).join(',');
   const flags: Record<string, string> = {
@@ -17,8 +40,7 @@ export function etcdFlags(spec: LabSpec, node: LabHost): string[] {
     'initial-cluster-state': 'new',
     'initial-cluster-token': spec.clusterToken,
     'data-dir': '/var/lib/etcd',
-    'experimental-initial-corrupt-check': 'true',
-    'experimental-watch-progress-notify-interval': '5s',
+    ...versionedFlags(spec.etcdVersion),
     'listen-metrics-urls': 'http://127.0.0.1:2381',
     'snapshot-count': '10000',
   };
@@ -42,6 +64,7 @@ function probe(path: string, failureThreshold: number): Record<string, unknown> 
 
 /** The manifest text; the lab's static-pod runner runs `spec.containers[0].command` directly on the node. */
 export function etcdManifest(spec: LabSpec, node: LabHost): string {
+  const health = !versionAtLeast(spec.etcdVersion, '3.5.11');
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -54,12 +77,14 @@ export function etcdManifest(spec: LabSpec, node: LabHost): string {
     spec: {
       containers: [{
         command: ['etcd', ...etcdFlags(spec, node)],
-        image: `registry.k8s.io/etcd:${ETCD_VERSION}-0`,
+        image: `registry.k8s.io/etcd:${spec.etcdVersion}-0`,
         imagePullPolicy: 'IfNotPresent',
-        livenessProbe: probe('/health', 8),
+        // kubeadm 1.31+ probes /livez and /readyz, which etcd serves from 3.5.11.
+        livenessProbe: probe(health ? '/health' : '/livez', 8),
         name: 'etcd',
+        ...(health ? {} : { readinessProbe: { failureThreshold: 3, periodSeconds: 1, timeoutSeconds: 15, httpGet: probe('/readyz', 3).httpGet } }),
         resources: { requests: { cpu: '100m', memory: '100Mi' } },
-        startupProbe: probe('/health', 24),
+        startupProbe: probe(health ? '/health' : '/readyz', 24),
         volumeMounts: [
           { mountPath: '/var/lib/etcd', name: 'etcd-data' },
           { mountPath: PKI, name: 'etcd-certs' },

@@ -53,7 +53,9 @@ ${node ? `mkdir -p /etc/kubernetes/manifests /etc/kubernetes/pki /var/log/static
 cp -R "$SRC/pki/." /etc/kubernetes/pki/
 cp -R "$LAB/runner/." /usr/local/lib/ringmaster-lab/
 cp /usr/local/lib/ringmaster-lab/static-pods /usr/local/bin/static-pods; chmod 755 /usr/local/bin/static-pods
-cp "$SRC/etcd.yaml" /etc/kubernetes/manifests/etcd.yaml
+${spec.etcdBinDir ? `# etcd ${spec.etcdVersion}: the built binaries go first on PATH (/usr/local/bin is this node's own overlay).
+cp ${q(`${spec.etcdBinDir}/etcd`)} ${q(`${spec.etcdBinDir}/etcdctl`)} ${q(`${spec.etcdBinDir}/etcdutl`)} /usr/local/bin/
+` : ''}cp "$SRC/etcd.yaml" /etc/kubernetes/manifests/etcd.yaml
 ` : ''}# stdout is init.log on the real filesystem (opened before the overlays): the boot marker \`lab up\` waits for.
 echo ${BOOTED}
 # From here on no lab's files on the real filesystem are visible from this host.

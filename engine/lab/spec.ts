@@ -5,6 +5,7 @@ import { RingError } from '../errors/index.js';
 /** Where every lab keeps its files (root-owned, not world-writable: sshd's StrictModes accepts keys here). */
 export const LABS_ROOT = '/var/lib/ringmaster/labs';
 export const DEFAULT_LAB = 'ringmaster';
+/** The etcd a lab runs when `lab up` is given no --etcd-version (Debian's package; see etcd-versions.ts). */
 export const ETCD_VERSION = '3.4.23';
 /** PATH for every process started inside the lab (a clean environment: the host's dotfiles stay out). */
 export const LAB_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -34,6 +35,10 @@ export interface LabSpec {
   bastion: LabHost;
   etcdNodes: LabHost[];
   clusterToken: string;
+  /** The exact etcd release every node runs. */
+  etcdVersion: string;
+  /** Folder of the built etcd/etcdctl/etcdutl copied onto each node's PATH; undefined: Debian's /usr/bin ones. */
+  etcdBinDir?: string;
 }
 
 /** Addresses exist only inside the lab's namespaces; every lab may reuse them because namespaces never meet. */
@@ -57,7 +62,7 @@ export function netnsPrefix(name: string): string {
   return `rm-${name}-`;
 }
 
-export function makeSpec(name: string, nodes: number, tls: boolean): LabSpec {
+export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { version: string; binDir?: string } = { version: ETCD_VERSION }): LabSpec {
   checkLabName(name);
   const p = netnsPrefix(name);
   const bastion: LabHost = {
@@ -72,6 +77,7 @@ export function makeSpec(name: string, nodes: number, tls: boolean): LabSpec {
     name, nodes, tls, dir: labDir(name),
     clientNetns: `${p}client`, bridgeNetns: `${p}net`, clientAddress: `${CLIENT_NET}.10`,
     bastion, etcdNodes, clusterToken: `ringmaster-lab-${name}`,
+    etcdVersion: etcd.version, etcdBinDir: etcd.binDir,
   };
 }
 

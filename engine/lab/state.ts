@@ -14,6 +14,9 @@ export interface LabState {
   name: string;
   nodes: number;
   tls: boolean;
+  /** The etcd release the nodes run and where its binaries come from (absent in labs made before versions: 3.4.23). */
+  etcdVersion?: string;
+  etcdBinDir?: string;
   phase: 'creating' | 'up' | 'failed' | 'removing';
   createdAt: string;
   /** Network namespaces, recorded just before each is created. */
@@ -53,7 +56,7 @@ export function requireState(name: string): LabState {
 }
 
 export function specOf(state: LabState): LabSpec {
-  return makeSpec(state.name, state.nodes, state.tls);
+  return makeSpec(state.name, state.nodes, state.tls, state.etcdVersion ? { version: state.etcdVersion, binDir: state.etcdBinDir } : undefined);
 }
 
 /** Writes the state atomically (a crash mid-write must not lose what was recorded before). */
@@ -67,7 +70,7 @@ export function writeState(state: LabState): void {
 
 export function newState(spec: LabSpec): LabState {
   return {
-    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, phase: 'creating',
+    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, etcdVersion: spec.etcdVersion, etcdBinDir: spec.etcdBinDir, phase: 'creating',
     createdAt: new Date().toISOString(), netns: [], procs: {}, inits: {}, faults: {},
   };
 }

@@ -7,6 +7,7 @@ import { labDown } from './down.js';
 import { waitClusterHealthy } from './etcd-query.js';
 import { clientNsenter, startClient, startHost, waitBooted, writeRunnerBundle } from './hosts.js';
 import { writeInventory } from './inventory.js';
+import { resolveEtcdRelease } from './etcd-versions.js';
 import { etcdManifest } from './manifests.js';
 import { hostDir } from './node-init.js';
 import { createPki } from './pki.js';
@@ -22,6 +23,8 @@ export interface UpOptions {
   name: string;
   nodes: number;
   tls: boolean;
+  /** `3.6`, `3.6.16`…; default Debian's 3.4.23 (see etcd-versions.ts). */
+  etcdVersion?: string;
   install: boolean;
   /** Keep a half-built lab for debugging instead of removing it when `up` fails. */
   keepOnFailure: boolean;
@@ -41,7 +44,7 @@ export interface UpReport {
 /** Builds lab `name`; on failure removes what it made (unless keepOnFailure) and rethrows. */
 export async function labUp(o: UpOptions): Promise<UpReport> {
   const t0 = Date.now();
-  const spec = makeSpec(o.name, o.nodes, o.tls);
+  const spec = makeSpec(o.name, o.nodes, o.tls, resolveEtcdRelease(o.etcdVersion));
   await checkPrereqs(o.install, o.log);
   if (readState(spec.name) || existsSync(spec.dir)) {
     throw new RingError('E_LAB', `lab ${spec.name} already exists (${spec.dir})`, {
@@ -66,7 +69,7 @@ export async function labUp(o: UpOptions): Promise<UpReport> {
 }
 
 async function build(spec: LabSpec, state: LabState, log: (line: string) => void, t0: number): Promise<UpReport> {
-  log(`lab ${spec.name}: network namespaces (client, bastion, ${spec.nodes} nodes)`);
+  log(`lab ${spec.name}: etcd ${spec.etcdVersion}${spec.etcdBinDir ? ` from ${spec.etcdBinDir}` : ' (Debian)'}; network namespaces (client, bastion, ${spec.nodes} nodes)`);
   await buildNetwork(spec, state);
   await checkIsolation(spec);
   log('keys, certificates and manifests');

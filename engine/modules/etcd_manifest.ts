@@ -4,11 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
+import { experimentalProblem, imageVersion, newestVersion } from '../etcd/versions.js';
+import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { packageRoot } from '../paths.js';
 import { createTemplateEngine } from '../template/engine.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdError, hostPort, varStr, versionOf } from './etcd-common.js';
+import { atLeast, etcdError, hostPort, readFact, varStr, versionOf } from './etcd-common.js';
 import { copyExclusive, evidenceStamp } from './evidence.js';
 
 const TEMPLATES: Record<string, string> = { 'static-pod': 'etcd-static-pod.yaml.hbs', docker: 'etcd-docker-run.sh.hbs', systemd: 'etcd.service.hbs' };
@@ -34,19 +36,29 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
     }
     const before = await readRemote(ctx, dest);
+    // Never older than the cluster: a member older than the cluster version is refused ("incompatible with current
+    // running cluster"). Without etcd_version the live members say; the image the file had is a floor in any case.
+    const live = varStr(ctx.vars, 'etcd_version', '') ? undefined : await liveClusterVersion(ctx);
+    const floor = newestVersion(live, before === undefined ? undefined : imageVersion(before));
     let after: string;
     if ((args.mode ?? 'render') === 'render') {
-      after = await render(ctx, args, flavor);
+      after = await render(ctx, args, flavor, floor);
     } else {
       if (before === undefined) throw etcdError(ctx, `cannot edit ${dest}: it does not exist`, 'render it first (etcd_manifest mode=render)');
       after = editFlags(before, edits(args), dest).text;
     }
+    let warning: string | undefined;
     if (dest.endsWith('.yaml') || dest.endsWith('.yml')) {
       const problems = identityProblems(readFlags(after, dest));
       if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
+      const exp = experimentalProblem(readFlags(after, dest).keys(), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
+      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'remove them or use their 3.6+ spelling (etcd_manifest set/remove), e.g. --feature-gates=InitialCorruptCheck=true, --watch-progress-notify-interval');
+      if (exp) warning = exp.text;
     }
-    if (before === after) return { changed: false, dest, msg: `${dest} already up to date` };
-    return write(ctx, dest, backupDir, before, after);
+    const w = warning ? { warnings: [warning] } : {};
+    if (before === after) return { changed: false, dest, ...w, msg: `${dest} already up to date${warning ? `; warning: ${warning}` : ''}` };
+    const r = await write(ctx, dest, backupDir, before, after);
+    return warning ? { ...r, ...w, msg: `${r.msg}; warning: ${warning}` } : r;
   },
 });
 
@@ -61,11 +73,11 @@ function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: s
 }
 
 /** The values a template sees under `m` (next to every host variable), derived the way kubeadm derives them. */
-export function manifestValues(vars: Readonly<Record<string, unknown>>, host: string, args: EtcdManifestArgs): Record<string, unknown> {
+export function manifestValues(vars: Readonly<Record<string, unknown>>, host: string, args: EtcdManifestArgs, floor?: string): Record<string, unknown> {
   const name = varStr(vars, 'etcd_name', host);
   const peer = varStr(vars, 'etcd_peer_url', '');
   const client = varStr(vars, 'etcd_client_url', '');
-  const version = varStr(vars, 'etcd_version', '3.5.15');
+  const version = newestVersion(varStr(vars, 'etcd_version', ''), floor) ?? '3.5.15';
   const local = `https://127.0.0.1:${hostPort(client).port}`;
   return {
     name,
@@ -86,7 +98,16 @@ export function manifestValues(vars: Readonly<Record<string, unknown>>, host: st
   };
 }
 
-async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string): Promise<string> {
+/** The newest server version the inventory's members report (undefined when none answers). */
+async function liveClusterVersion(ctx: ModuleContext): Promise<string | undefined> {
+  const hostvars = ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined;
+  const groups = ctx.vars.groups as Record<string, string[]> | undefined;
+  const urls = (groups?.etcd ?? []).map((h) => varStr(hostvars?.[h] ?? {}, 'etcd_client_url', '')).filter(Boolean);
+  const st = await readFact(ctx, etcdEndpointStatus, urls.length ? urls : undefined).catch(() => []);
+  return newestVersion(...st.map((x) => x.version));
+}
+
+async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string, floor?: string): Promise<string> {
   for (const k of ['etcd_peer_url', 'etcd_client_url']) {
     if (!varStr(ctx.vars, k, '')) throw etcdError(ctx, `etcd_manifest: host variable ${k} is not set`, 'define it in the inventory for every etcd host');
   }
@@ -95,7 +116,7 @@ async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string
   const path = candidates.find((p) => existsSync(p));
   if (!path) throw etcdError(ctx, `template ${src} not found (looked at ${candidates.join(', ')})`);
   const text = await readFile(path, 'utf8');
-  const m = manifestValues(ctx.vars, ctx.host, args);
+  const m = manifestValues(ctx.vars, ctx.host, args, floor);
   return createTemplateEngine().render(text, { ...ctx.vars, m }, { task: ctx.taskName, host: ctx.host, what: `template ${basename(path)}` });
 }
 

@@ -7,7 +7,9 @@ import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdctlCommand, etcdError, hostPort, varStr, versionOf } from './etcd-common.js';
+import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
+import { etcdctlCommand, etcdError, hostPort, readFact, varStr } from './etcd-common.js';
+import { bumpsRevision, snapshotTool, TOOL_PROBE, versionDrift, type ToolVersions } from './snapshot-tool.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
@@ -50,21 +52,22 @@ export const etcdSnapshotModule = defineModule<EtcdSnapshotArgs>({
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-/** One read-only round trip: the file's sha256 (or `absent`), whether a path exists, whether a port answers, whether etcdutl is installed. */
+/** One read-only round trip: the file's sha256 (or `absent`), whether a path exists, whether a port answers, whether etcdutl is installed, the tools' versions. */
 const PROBE = [
   'if [ -e "$1" ]; then sha256sum < "$1" | cut -d" " -f1; else echo absent; fi',
   'if [ -e "$2" ]; then echo exists; else echo absent; fi',
   `if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$3" 2>/dev/null; then echo open; else echo closed; fi`,
   'if command -v etcdutl >/dev/null 2>&1; then echo etcdutl; else echo none; fi',
+  ...TOOL_PROBE,
 ].join('; ');
 
-interface Probe { sha?: string; other: boolean; portOpen: boolean; etcdutl: boolean }
+interface Probe extends ToolVersions { sha?: string; other: boolean; portOpen: boolean }
 
 async function probe(ctx: ModuleContext, file: string, other = '/nonexistent', port = 0): Promise<Probe> {
   const r = await ctx.exec(cmd('sh', '-c', PROBE, 'probe', file, other, String(port)));
-  const [sha, o, p, u] = r.stdout.trim().split('\n');
+  const [sha, o, p, u, ctl, utl] = r.stdout.replace(/\n$/, '').split('\n');
   if (r.code !== 0 || u === undefined) throw etcdError(ctx, `cannot inspect ${file}: ${r.stderr.trim() || `exit code ${r.code}`}`);
-  return { sha: sha === 'absent' ? undefined : sha, other: o === 'exists', portOpen: p === 'open', etcdutl: u === 'etcdutl' };
+  return { sha: sha === 'absent' ? undefined : sha, other: o === 'exists', portOpen: p === 'open', etcdutl: u === 'etcdutl', etcdctlVersion: ctl?.trim() || undefined, etcdutlVersion: utl?.trim() || undefined };
 }
 
 async function must(ctx: ModuleContext, c: Command, hint?: string): Promise<string> {
@@ -102,7 +105,11 @@ async function liveKeyCount(ctx: ModuleContext, revision: number): Promise<numbe
   return Number.isFinite(n) ? n : undefined;
 }
 
-const newTools = (ctx: ModuleContext) => atLeast(versionOf(ctx.vars.etcd_version), 3, 5);
+/** The server version of this host's member from `endpoint status` (undefined when it does not answer). */
+async function liveVersion(ctx: ModuleContext): Promise<string | undefined> {
+  const st = await readFact(ctx, etcdEndpointStatus).catch(() => []);
+  return st[0]?.version || undefined;
+}
 
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
@@ -123,10 +130,12 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   }
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
-  const st = parseStatus(await must(ctx, statusCommand(ctx, file, newTools(ctx) && p.etcdutl)));
+  const live = await liveVersion(ctx);
+  const tool = snapshotTool(ctx, p, 'status', live);
+  const st = parseStatus(await must(ctx, statusCommand(ctx, file, tool === 'etcdutl')));
   const keyCount = await liveKeyCount(ctx, st.revision);
   const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
-  const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar };
+  const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar, etcd_version_live: live, version_drift: versionDrift(ctx, live) };
   if (args.fetch === false) return { ...result, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys)` };
   const data = await ctx.conn.get(file, { become: ctx.become });
   if (sha256(data) !== p.sha) throw etcdError(ctx, `snapshot ${file} changed in transit: sha256 ${sha256(data)} on the controller, ${p.sha} on the host`, 'save it again');
@@ -236,11 +245,12 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const st = evidenceStamp(ctx.vars);
   const fresh = `${dataDir}.restore-${st}`;
   const aside = `${dataDir}.before-restore-${st}`;
-  const useEtcdutl = newTools(ctx) && p.etcdutl;
+  // The member is stopped here: its tools (and the inventory last) say which version this is.
+  const useEtcdutl = snapshotTool(ctx, p, 'restore') === 'etcdutl';
   const flags = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`, `--data-dir=${fresh}`];
-  const bump = useEtcdutl && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
+  const bump = (useEtcdutl || bumpsRevision(p.etcdctlVersion)) && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
   // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
-  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags);
+  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump);
   // Neither rename may replace anything: the data dir kept aside is the evidence of what was there before.
   const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveExclusive(fresh, dataDir).parts) : moveExclusive(fresh, dataDir);
   const commands = [tool.display(), swap.display()];
@@ -255,7 +265,7 @@ async function status(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modul
   if (!args.path) throw etcdError(ctx, 'etcd_snapshot action=status needs `path`');
   const p = await probe(ctx, args.path);
   if (!p.sha) throw etcdError(ctx, `snapshot ${args.path} does not exist on ${ctx.host}`);
-  const out = await must(ctx, statusCommand(ctx, args.path, newTools(ctx) && p.etcdutl), 'the file may be truncated or not an etcd snapshot');
+  const out = await must(ctx, statusCommand(ctx, args.path, snapshotTool(ctx, p, 'status') === 'etcdutl'), 'the file may be truncated or not an etcd snapshot');
   const st = parseStatus(out);
   return { changed: false, path: args.path, sha256: p.sha, ...st, msg: `${args.path}: revision ${st.revision}, ${st.total_keys} keys, ${st.size} bytes` };
 }

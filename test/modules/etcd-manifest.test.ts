@@ -110,3 +110,37 @@ describe('etcd_manifest mode=edit', () => {
     expect(err.message).to.match(/cannot edit \/etc\/kubernetes\/manifests\/etcd\.yaml: it does not exist/);
   });
 });
+
+describe('etcd_manifest and the cluster version', () => {
+  const STATUS = /etcdctl --endpoints=https:\/\/10\.0\.0\.11:2379,https:\/\/10\.0\.0\.12:2379 .* endpoint status -w json$/;
+  const noVersion = {
+    ...vars, etcd_version: undefined, groups: { etcd: ['node1', 'node2'] },
+    hostvars: { node1: { etcd_client_url: 'https://10.0.0.11:2379' }, node2: { etcd_client_url: 'https://10.0.0.12:2379' } },
+  };
+  const status = (version: string) => ({ stdout: JSON.stringify([{ Endpoint: 'https://10.0.0.12:2379', Status: { header: { cluster_id: 1, member_id: 2, revision: 5 }, version, dbSize: 1, leader: 2, raftIndex: 9, raftTerm: 2 } }]) });
+  const write = [{ exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: `mkdir -p /etc/kubernetes/manifests && mv -f -- ${STAGED} /etc/kubernetes/manifests/etcd.yaml` }];
+
+  it('without etcd_version renders the live cluster\'s version (a re-added member of a 3.6 cluster is never 3.5.15)', async () => {
+    const { conn } = await run([ABSENT, { exec: STATUS, reply: status('3.6.16') }, ...write], { initial_cluster_state: 'existing' }, { vars: noVersion });
+    const text = conn.calls.find((c) => c.kind === 'put')!.content!.toString();
+    expect(text).to.contain('image: registry.k8s.io/etcd:3.6.16-0');
+    expect(readFlags(text).get('feature-gates')).to.equal('InitialCorruptCheck=true');
+    expect([...readFlags(text).keys()].filter((f) => f.startsWith('experimental-'))).to.deep.equal([]);
+  });
+
+  it('refuses to write a 3.7 manifest that keeps an --experimental-* flag (etcd 3.7 would not start), writing nothing', async () => {
+    const old = (await rendered()).replace('etcd:3.5.15-0', 'etcd:3.7.3-0');
+    const conn = new ScriptedConnection([{ exec: READ, reply: { stdout: old } }]);
+    const err = await runModule('etcd_manifest', conn, { mode: 'edit', initial_cluster_state: 'existing' }, { vars: { ...vars, etcd_version: '3.7.3' } }).catch((e) => e);
+    expect(err.message).to.match(/refusing to write .*: etcd 3\.7\.3 refuses to start with --experimental-initial-corrupt-check, --experimental-watch-progress-notify-interval/);
+    expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
+  });
+
+  it('warns about --experimental-* leftovers on 3.6 (3.7 will refuse them) and still writes', async () => {
+    const old = await rendered();
+    const swap = /^sh -c 'set -C .* keep \/etc\/kubernetes\/manifests\/etcd\.yaml .* && mv -f -- /;
+    const { result } = await run([{ exec: READ, reply: { stdout: old } }, write[0], write[1], { exec: swap }], { mode: 'edit', initial_cluster_state: 'existing' }, { vars: { ...vars, etcd_version: '3.6.16' } });
+    expect(result.changed).to.equal(true);
+    expect(result.warnings).to.deep.equal(['--experimental-initial-corrupt-check, --experimental-watch-progress-notify-interval deprecated in etcd 3.6.16 and refused by 3.7: use the plain flag or --feature-gates (e.g. InitialCorruptCheck=true)']);
+  });
+});

@@ -37,6 +37,7 @@ describe('etcd_snapshot action=save', () => {
     { exec: /^mkdir -p -m 0700 \/var\/lib\/etcd-snapshots && sh -c 'set -C && : > "\$1"' reserve \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ },
     { exec: /etcdctl --endpoints=http:\/\/127\.0\.0\.1:24591 .* snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/, ...ok(fixture('snapshot-save.stdout')) },
     { exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db /, reply: { stdout: `${SHA}\nabsent\nclosed\nnone\n` } },
+    { exec: /etcdctl .* endpoint status -w json$/, ...ok(fixture('endpoint-status.json')) },
     { exec: /etcdctl .* snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) },
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
@@ -74,6 +75,17 @@ describe('etcd_snapshot action=save', () => {
     const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir, keep_remote: true }, { vars: VARS });
     check(conn);
     expect(r).to.include({ remote_kept: true });
+  });
+
+  it('reads the live server version: a 3.6 member gets etcdutl snapshot status, and an inventory saying 3.5 is reported as drift', async () => {
+    const st = steps();
+    st[2] = { exec: (st[2] as { exec: RegExp }).exec, reply: { stdout: `${SHA}\nabsent\nclosed\netcdutl\n3.6.16\n3.6.16\n` } };
+    st[3] = { exec: (st[3] as { exec: RegExp }).exec, ...ok(fixture('endpoint-status.json').replace(/"version":"3\.4\.23"/g, '"version":"3.6.16"')) };
+    st[4] = { exec: /^etcdutl snapshot status \/var\/lib\/etcd-snapshots\/etcd-m1-.*\.db -w json$/, ...ok(fixture('snapshot-status.json')) };
+    const conn = new SnapshotConnection(st, DATA);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir, keep_remote: true }, { vars: { ...VARS, etcd_version: '3.5.15' } });
+    check(conn);
+    expect(r).to.include({ etcd_version_live: '3.6.16', version_drift: 'etcd_version in the inventory says 3.5.15 but the member runs 3.6.16' });
   });
 
   it('fails when the fetched bytes do not match the checksum taken on the host', async () => {
@@ -131,7 +143,7 @@ describe('etcd_snapshot action=restore', () => {
     hostvars: { node1: { etcd_name: 'm1', etcd_peer_url: 'http://127.0.0.1:24691' }, node2: { etcd_name: 'm2', etcd_peer_url: 'http://127.0.0.1:24692' } },
   };
   const SUM = { exec: `cat -- ${SNAP}.sha256`, reply: { stdout: `${SHA}\n` } };
-  const PROBE = (sha: string, port = 'closed', tool = 'none') => ({ exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/s\.db \/var\/lib\/etcd 2379$/, reply: { stdout: `${sha}\nexists\n${port}\n${tool}\n` } });
+  const PROBE = (sha: string, port = 'closed', tool = 'none', ctl = '') => ({ exec: /^sh -c .* probe \/var\/lib\/etcd-snapshots\/s\.db \/var\/lib\/etcd 2379$/, reply: { stdout: `${sha}\nexists\n${port}\n${tool}\n${ctl}\n${tool === 'etcdutl' ? ctl : ''}\n` } });
   const RESTORE = /^env ETCDCTL_API=3 etcdctl snapshot restore \/var\/lib\/etcd-snapshots\/s\.db --name=m1 --initial-cluster=m1=http:\/\/127\.0\.0\.1:24691,m2=http:\/\/127\.0\.0\.1:24692 --initial-cluster-token=tok --initial-advertise-peer-urls=http:\/\/127\.0\.0\.1:24691 --data-dir=\/var\/lib\/etcd\.restore-(\d{8}T\d{9}Z-[0-9a-f]{12})$/;
   const MOVE = (from: string, to: string) => `sh -c '[^']*mv -n -T -- "\\$1" "\\$2"[^']*' move ${from} ${to}`;
   const SWAP = new RegExp(`^${MOVE('/var/lib/etcd', '/var/lib/etcd\\.before-restore-(\\d{8}T\\d{9}Z-[0-9a-f]{12})')} && ${MOVE('/var/lib/etcd\\.restore-\\1', '/var/lib/etcd')}$`);
@@ -169,6 +181,31 @@ describe('etcd_snapshot action=restore', () => {
     const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'etcdutl'), { exec: /^etcdutl snapshot restore .* --data-dir=\/var\/lib\/etcd\.restore-\d{8}T\d{9}Z-[0-9a-f]{12} --bump-revision=1000000000 --mark-compacted$/ }, { exec: SWAP }]);
     const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: '3.5.15' } });
     expect(r).to.include({ tool: 'etcdutl', bumped: true });
+    check(conn);
+  });
+
+  it('uses etcdutl when etcd_version is unset but the host\'s etcdctl says 3.6 (the version is read, not assumed)', async () => {
+    const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'etcdutl', '3.6.16'), { exec: /^etcdutl snapshot restore .* --bump-revision=1000000000 --mark-compacted$/ }, { exec: SWAP }]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: undefined } });
+    expect(r).to.include({ tool: 'etcdutl', bumped: true });
+    check(conn);
+  });
+
+  it('bumps the revision with etcdctl itself where it can (3.5.10+, 3.4.27+) and not on 3.4.23', async () => {
+    for (const [ctl, bumped] of [['3.5.12', true], ['3.4.27', true], ['3.4.23', false], ['3.5.9', false]] as const) {
+      const restore = bumped ? new RegExp(`${RESTORE.source.slice(0, -1)} --bump-revision=1000000000 --mark-compacted$`) : RESTORE;
+      const conn = new ScriptedConnection([PROBE(SHA, 'closed', 'none', ctl), { exec: restore }, { exec: SWAP }]);
+      const r = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP, sha256: SHA }, { vars: { ...vars, etcd_version: undefined } });
+      expect(r, ctl).to.include({ tool: 'etcdctl', bumped });
+      check(conn);
+    }
+  });
+
+  it('refuses, running nothing, on a 3.6 host without etcdutl even when the inventory still says 3.4', async () => {
+    const conn = new ScriptedConnection([SUM, PROBE(SHA, 'closed', 'none', '3.6.16')]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'restore', path: SNAP }, { vars }).catch((e) => e);
+    expect(err.message).to.equal('snapshot restore on node1 needs etcdutl: etcdctl 3.6.16 has no `snapshot restore` (removed in etcd 3.6) and etcdutl is not on the host\'s PATH; nothing was changed');
+    expect(err.hint).to.match(/install etcdutl of the cluster's version/);
     check(conn);
   });
 

@@ -92,6 +92,7 @@ describe('deterministic etcdctl errors', () => {
       { exec: /^mkdir -p -m 0700 \/var\/lib\/etcd-snapshots && sh -c / },
       { exec: / snapshot save \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/, ...ok(fixture('snapshot-save.stdout')) },
       { exec: /^sh -c .* probe /, reply: { stdout: `${sha}\nabsent\nclosed\nnone\n` } },
+      { exec: / endpoint status -w json$/, ...ok(fixture('endpoint-status.json')) },
       { exec: / snapshot status .* -w json$/, ...ok(fixture('snapshot-status.json')) },
       { exec: / get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...fail(UNKNOWN_FLAG) },
     ];
