@@ -87,6 +87,9 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
   }
   if (leaders.length !== 1) problems.push(leaders.length === 0 ? 'no leader' : `members disagree on the leader: ${leaders.join(', ')}`);
   if (spread > (args.converge_tolerance ?? 20)) problems.push(`raft indexes differ by ${spread} (> ${args.converge_tolerance ?? 20})`);
+  // endpoint status carries the cluster's alarms (`memberID:… alarm:NOSPACE`): a NOSPACE cluster refuses writes.
+  const alarms = [...new Set(statuses.flatMap((st) => st.errors.filter((e) => /alarm:/i.test(e))))];
+  for (const a of alarms) problems.push(`alarm raised: ${a.trim()} (etcdctl alarm list; NOSPACE: compact and defragment, then alarm disarm; CORRUPT: find the member whose hash differs)`);
   const leader = leaders.length === 1 ? list.members.find((m) => m.id === leaders[0]) : undefined;
   const stale = new Set(staleMembers(inventory, list.members).map((m) => m.id));
   const facts = (m: Member) => ({
@@ -103,6 +106,7 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
     voters: voters.length,
     healthy_voters: healthyVoters.length,
     expected_voters: expected,
+    alarms,
     raft_indexes: Object.fromEntries(statuses.map((s) => [nameOf(list.members, s.memberId), s.raftIndex])),
     members: list.members.map(facts),
     // Per inventory host, matched by peer URL: what playbooks decide on (never by name).

@@ -70,6 +70,15 @@ describe('etcd_health', () => {
     expect(result.healthy_voters).to.equal(3);
   });
 
+  it('fails naming an alarm that endpoint status reports (NOSPACE)', async () => {
+    const nospace = fixture('endpoint-status-3.json').replace(/"dbSizeInUse":16384\}\}\]$/m, '"dbSizeInUse":16384,"errors":["memberID:2834765446970383043 alarm:NOSPACE "]}}]');
+    expect(nospace).to.contain('alarm:NOSPACE');
+    const { result } = await run('etcd_health', [LIST, HEALTH, STATUS(nospace)], { expect_voters: 3, timeout: 0 });
+    expect(result.failed).to.equal(true);
+    expect(result.alarms).to.deep.equal(['memberID:2834765446970383043 alarm:NOSPACE ']);
+    expect(result.msg).to.contain('alarm raised: memberID:2834765446970383043 alarm:NOSPACE (etcdctl alarm list; NOSPACE: compact and defragment');
+  });
+
   it('fails on drift only when asked to', async () => {
     const { result } = await run('etcd_health', [LIST, HEALTH, STATUS()], { fail_on_drift: true, timeout: 0 }, { vars: { ...VARS, ...inventory } });
     expect(result.failed).to.equal(true);
