@@ -12,21 +12,13 @@ import { hostView } from './vars.js';
 /** Names only a run can give a value: registered results, set_fact keys, loop variables. */
 function runtimeNames(playbooks: Playbook[], factModules: (name: string) => boolean): Set<string> {
   const names = new Set(['item', 'ansible_loop', 'ansible_facts']);
-  const walk = (nodes: Node[]) => {
-    for (const n of nodes) {
-      if (n.kind === 'block') {
-        walk(n.block);
-        walk(n.rescue);
-        walk(n.always);
-        continue;
-      }
-      if (n.register) names.add(n.register);
-      if (factModules(n.module)) for (const k of Object.keys(n.args)) names.add(k);
-      if (n.loop_control?.loop_var) names.add(n.loop_control.loop_var);
-      if (n.loop_control?.index_var) names.add(n.loop_control.index_var);
-    }
+  const collect = (n: TaskNode) => {
+    if (n.register) names.add(n.register);
+    if (factModules(n.module)) for (const k of Object.keys(n.args)) names.add(k);
+    if (n.loop_control?.loop_var) names.add(n.loop_control.loop_var);
+    if (n.loop_control?.index_var) names.add(n.loop_control.index_var);
   };
-  for (const pb of playbooks) for (const p of pb.plays) [p.pre_tasks, p.tasks, p.post_tasks, p.handlers].forEach(walk);
+  for (const pb of playbooks) for (const p of pb.plays) for (const list of [p.pre_tasks, p.tasks, p.post_tasks, p.handlers]) walkTasks(list, { when: [], vars: [] }, collect);
   return names;
 }
 

@@ -5,7 +5,6 @@ import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
 import { memberLabel } from '../etcd/drift.js';
 import { deterministicLine } from '../etcd/etcdctl-errors.js';
 import { findMember, type Member, type MemberList } from '../etcd/members.js';
-import { etcdEndpointStatus, type EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdMembers, lastLine } from '../facts/etcd-members.js';
 import type { Fact } from '../facts/fact.js';
 import type { ModuleContext } from './define.js';
@@ -38,13 +37,6 @@ export function memberList(ctx: ModuleContext, endpoints?: string[]): Promise<Me
 /** The first client URL of every started member (unstarted members have none to ask). */
 export function clientEndpoints(members: Member[]): string[] {
   return members.filter((m) => m.started && m.clientURLs.length > 0).map((m) => m.clientURLs[0]);
-}
-
-/** `endpoint status` of every started member; members that do not answer are simply absent. */
-export function endpointStatus(ctx: ModuleContext, members: Member[]): Promise<EndpointStatus[]> {
-  const endpoints = clientEndpoints(members);
-  if (endpoints.length === 0) return Promise.resolve([]);
-  return readFact(ctx, etcdEndpointStatus, endpoints);
 }
 
 /**
