@@ -1,6 +1,6 @@
 // Chooses each host's transport (local or ssh), opens it once per run, and hands out lazy handles to it.
 import { RingError, isRingError } from '../errors/index.js';
-import type { Connection, ConnectionFactory, ConnectionInfo, ExecOptions, PutOptions, BecomeSpec } from './types.js';
+import type { Connection, ConnectionFactory, ConnectionInfo, ExecOptions, PutOptions, BecomeSpec, DownloadOptions } from './types.js';
 import { LocalConnection } from './local.js';
 
 /** The transports a run may use; `ssh` is the SSH room's SshConnector. */
@@ -73,6 +73,8 @@ export function lazyConnection(factory: ConnectionFactory, host: string, vars: (
     exec: async (command: Parameters<Connection['exec']>[0], options?: ExecOptions) => (await get()).exec(command, options),
     put: async (path: string, content: Buffer | string, options?: PutOptions) => (await get()).put(path, content, options),
     get: async (path: string, options?: { become?: BecomeSpec }) => (await get()).get(path, options),
+    upload: async (localPath: string, path: string, options?: PutOptions) => (await get()).upload(localPath, path, options),
+    download: async (path: string, localPath: string, options?: DownloadOptions) => (await get()).download(path, localPath, options),
     close: async () => {
       // the factory owns the real connection; it is closed once, at the end of the run
     },

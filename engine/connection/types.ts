@@ -1,5 +1,8 @@
 // The Connection contract: how the engine runs commands and moves files on a host, whatever the transport.
 import type { Command } from './command.js';
+import type { Downloaded } from './download-target.js';
+
+export type { Downloaded } from './download-target.js';
 
 /** How to escalate privileges for one command. */
 export interface BecomeSpec {
@@ -37,6 +40,14 @@ export interface PutOptions {
   become?: BecomeSpec;
 }
 
+export interface DownloadOptions {
+  become?: BecomeSpec;
+  /** Mode of the controller file (default 0o600: a snapshot holds every Kubernetes Secret). */
+  mode?: number;
+  /** Interrupt: stops the copy and removes the partial file. */
+  signal?: AbortSignal;
+}
+
 /** What `-v` shows about a connection (never a secret). */
 export interface ConnectionInfo {
   transport: 'local' | 'ssh' | 'fake';
@@ -59,6 +70,13 @@ export interface Connection {
   put(path: string, content: Buffer | string, options?: PutOptions): Promise<void>;
   /** Read a whole remote file; throws RingError E_TASK_FAILED naming the path if absent. */
   get(path: string, options?: { become?: BecomeSpec }): Promise<Buffer>;
+  /**
+   * Copy a remote file to `localPath` on the controller without holding it in memory. `localPath` is created
+   * exclusively (mode 0600 unless given; an existing file is an error) and removed again if the copy fails.
+   */
+  /** Copy the controller file `localPath` to `path` like `put` (atomic, checksummed), without holding it in memory. */
+  upload(localPath: string, path: string, options?: PutOptions): Promise<void>;
+  download(path: string, localPath: string, options?: DownloadOptions): Promise<Downloaded>;
   close(): Promise<void>;
   info(): ConnectionInfo;
 }

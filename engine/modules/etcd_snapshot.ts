@@ -1,8 +1,8 @@
 // `etcd_snapshot`: save (fetched with a checksum sidecar and retention), distribute (verified), restore (sibling dir + swap), status.
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw, type Command } from '../connection/command.js';
+import { hashFile } from '../connection/download-target.js';
 import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseEtcdJson } from '../etcd/json.js';
 import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
@@ -49,8 +49,6 @@ export const etcdSnapshotModule = defineModule<EtcdSnapshotArgs>({
     }
   },
 });
-
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** One read-only round trip: the file's sha256 (or `absent`), whether a path exists, whether a port answers, whether etcdutl is installed, the tools' versions. */
 const PROBE = [
@@ -137,13 +135,16 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
   const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar, etcd_version_live: live, version_drift: versionDrift(ctx, live) };
   if (args.fetch === false) return { ...result, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys)` };
-  const data = await ctx.conn.get(file, { become: ctx.become });
-  if (sha256(data) !== p.sha) throw etcdError(ctx, `snapshot ${file} changed in transit: sha256 ${sha256(data)} on the controller, ${p.sha} on the host`, 'save it again');
   const destDir = resolve(ctx.playbookDir, args.dest ?? 'backups');
   await mkdir(destDir, { recursive: true });
   const local = join(destDir, sidecar.file);
-  // Created exclusively: an existing snapshot or sidecar of that name is an error, never replaced.
-  await writeExclusive(local, data, 0o600).catch((e: Error) => { throw etcdError(ctx, e.message, `the snapshot is still on the host at ${file}`); });
+  // Streamed to disk (a snapshot can be gigabytes), into a file created exclusively (0600: it holds every Secret):
+  // an existing snapshot of that name is an error, never replaced; a failed copy leaves no partial file.
+  const got = await ctx.conn.download(file, local, { become: ctx.become, signal: ctx.signal }).catch((e: Error) => { throw etcdError(ctx, e.message, `the snapshot is still on the host at ${file}`); });
+  if (got.sha256 !== p.sha) {
+    await unlink(local);
+    throw etcdError(ctx, `snapshot ${file} changed in transit: sha256 ${got.sha256} on the controller, ${p.sha} on the host`, 'save it again');
+  }
   await writeExclusive(`${local}.json`, `${JSON.stringify(sidecar, null, 2)}\n`).catch((e: Error) => { throw etcdError(ctx, e.message, `the snapshot is still on the host at ${file}`); });
   const removed = await prune(destDir, member, Number(args.keep ?? 5));
   // The controller now holds a verified copy; a snapshot per run left on a control-plane node would fill its disk.
@@ -174,33 +175,34 @@ async function prune(dir: string, member: string, keep: number): Promise<string[
 async function verify(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
   if (!args.src) throw etcdError(ctx, 'etcd_snapshot action=verify needs `src` (the controller snapshot file)');
   const local = resolve(ctx.playbookDir, args.src);
-  const data = await readFile(local).catch(() => undefined);
+  const data = await hashFile(local).catch(() => undefined);
   if (!data) throw etcdError(ctx, `snapshot ${local} not found on the controller`, 'pass the path of a file written by snapshot-save.yml (relative paths are relative to the playbook)');
   const sidecar = await readFile(`${local}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotSidecar).catch(() => undefined);
   const expected = args.sha256 ?? sidecar?.sha256;
   if (!expected) throw etcdError(ctx, `snapshot ${local} has no sidecar ${local}.json and no sha256 was given`, 'never restore a snapshot whose integrity is unknown: pass sha256 explicitly');
-  const actual = sha256(data);
+  const actual = data.sha256;
   if (actual !== expected) throw etcdError(ctx, `snapshot ${local} fails its checksum: sha256 ${actual}, expected ${expected}; nothing was changed`, 'the file is damaged or not the snapshot its sidecar describes; use another snapshot');
-  return { changed: false, path: local, sha256: actual, size: data.length, revision: sidecar?.revision, total_keys: sidecar?.total_keys, key_count: sidecar?.key_count, member: sidecar?.member, time: sidecar?.time,
+  return { changed: false, path: local, sha256: actual, size: data.size, revision: sidecar?.revision, total_keys: sidecar?.total_keys, key_count: sidecar?.key_count, member: sidecar?.member, time: sidecar?.time,
     msg: `${basename(local)}: sha256 ${actual} verified${sidecar ? `; revision ${sidecar.revision}, ${sidecar.total_keys} keys, saved from ${sidecar.member} at ${sidecar.time}` : ''}` };
 }
 
 async function distribute(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
   if (!args.src) throw etcdError(ctx, 'etcd_snapshot action=distribute needs `src` (the controller snapshot file)');
   const local = resolve(ctx.playbookDir, args.src);
-  const data = await readFile(local).catch(() => undefined);
+  const data = await hashFile(local).catch(() => undefined);
   if (!data) throw etcdError(ctx, `snapshot ${local} not found on the controller`);
   const sidecar = await readFile(`${local}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotSidecar).catch(() => undefined);
-  const expected = args.sha256 ?? sidecar?.sha256 ?? sha256(data);
-  if (sha256(data) !== expected) throw etcdError(ctx, `snapshot ${local} does not match its checksum: sha256 ${sha256(data)}, expected ${expected}`, 'the file is damaged or not the snapshot the sidecar describes; use another snapshot');
+  const expected = args.sha256 ?? sidecar?.sha256 ?? data.sha256;
+  if (data.sha256 !== expected) throw etcdError(ctx, `snapshot ${local} does not match its checksum: sha256 ${data.sha256}, expected ${expected}`, 'the file is damaged or not the snapshot the sidecar describes; use another snapshot');
   const path = args.path ?? `${(args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '')}/${basename(local)}`;
   const before = await probe(ctx, path);
   if (before.sha === expected) return { changed: false, path, sha256: expected, msg: `${path} already holds this snapshot (sha256 ${expected})` };
   const mk = cmd('mkdir', '-p', '-m', '0700', dirname(path));
-  const commands = [mk.display(), `put ${path} (${data.length} bytes, sha256 ${expected})`, `put ${path}.sha256`];
+  const commands = [mk.display(), `put ${path} (${data.size} bytes, sha256 ${expected})`, `put ${path}.sha256`];
   if (ctx.check) return { changed: true, path, sha256: expected, commands, msg: `check mode: would copy ${local} to ${path}` };
   await must(ctx, mk);
-  await ctx.conn.put(path, data, { mode: '0600', become: ctx.become });
+  // Streamed from the controller file, checked against `expected` on arrival: it may have changed since it was hashed.
+  await ctx.conn.upload(local, path, { mode: '0600', become: ctx.become });
   const after = await probe(ctx, path);
   if (after.sha !== expected) throw etcdError(ctx, `snapshot checksum mismatch on arrival at ${path}: ${after.sha ?? 'missing'}, expected ${expected}`, 'check the disk space on the host and distribute again');
   await ctx.conn.put(`${path}.sha256`, `${expected}\n`, { mode: '0600', become: ctx.become });

@@ -1,11 +1,11 @@
 // `fetch`: copies a file from the host to the controller, sha256-verified; unchanged files are not transferred.
-import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { hashFile } from '../connection/download-target.js';
 import { RingError } from '../errors/index.js';
 import type { FetchArgs } from '../generated/schema-types.js';
 import { defineModule } from './define.js';
-import { evidenceStamp, writeExclusive } from './evidence.js';
-import { sha256 } from './place-file.js';
+import { evidenceStamp } from './evidence.js';
 import { remoteStat } from './remote-file.js';
 
 /** Where the file lands on the controller: DEST/<host>/<src>, or with flat DEST (DEST/<basename> when DEST ends with /). */
@@ -36,18 +36,19 @@ export const fetchModule = defineModule<FetchArgs>({
     const st = await remoteStat(ctx, args.src, true);
     if (!st.exists) return { changed: false, failed: true, msg: `${args.src} does not exist on ${ctx.host}`, dest: target };
     if (!st.isreg) return { changed: false, failed: true, msg: `${args.src} is not a regular file`, dest: target };
-    const local = await readFile(target).catch(() => undefined);
+    const local = await hashFile(target).catch(() => undefined);
     const base = { dest: target, remote_checksum: st.checksum, checksum: st.checksum };
-    if (local && sha256(local) === st.checksum) return { ...base, changed: false, msg: `${target} already up to date` };
+    if (local && local.sha256 === st.checksum) return { ...base, changed: false, msg: `${target} already up to date` };
     if (ctx.check) return { ...base, changed: true, msg: `check mode: would fetch ${args.src} to ${target}` };
-    const data = await ctx.conn.get(args.src, { become: ctx.become });
-    const got = sha256(data);
-    if (got !== st.checksum) {
-      return { ...base, changed: false, failed: true, checksum: got, msg: `checksum mismatch fetching ${args.src}: the host said ${st.checksum}, received ${got} (the file changed during the transfer?)` };
-    }
     await mkdir(dirname(target), { recursive: true });
+    // Streamed into a temporary file beside the target (never held in memory; 0600, since what is fetched may be
+    // a key or a snapshot), removed if the copy fails.
     const tmp = `${target}.ringmaster-${evidenceStamp(ctx.vars)}.tmp`;
-    await writeExclusive(tmp, data);
+    const got = await ctx.conn.download(args.src, tmp, { become: ctx.become, signal: ctx.signal });
+    if (got.sha256 !== st.checksum) {
+      await unlink(tmp);
+      return { ...base, changed: false, failed: true, checksum: got.sha256, msg: `checksum mismatch fetching ${args.src}: the host said ${st.checksum}, received ${got.sha256} (the file changed during the transfer?)` };
+    }
     // A different file already there may be evidence: it is kept under a name of its own (a hard link, created
     // exclusively) before the new one takes its place.
     const kept = local ? `${target}.${evidenceStamp(ctx.vars)}~` : undefined;
@@ -61,6 +62,6 @@ export const fetchModule = defineModule<FetchArgs>({
       }
     }
     await rename(tmp, target);
-    return { ...base, changed: true, size: data.length, ...(kept ? { backup_file: kept } : {}) };
+    return { ...base, changed: true, size: got.size, ...(kept ? { backup_file: kept } : {}) };
   },
 });

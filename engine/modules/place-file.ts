@@ -101,6 +101,8 @@ export async function placeFile(ctx: ModuleContext, req: PlaceRequest): Promise<
 }
 
 async function fileDiff(ctx: ModuleContext, dest: string, st: RemoteStat, after: Buffer): Promise<FileDiff> {
+  // A file too large to show is not transferred just to say so.
+  if (st.exists && st.size !== undefined && st.size > DIFF_LIMIT) return { path: dest, before: `(too large to show: ${st.size} bytes, sha256 ${st.checksum ?? 'unknown'})`, after: diffText(after) };
   const before = st.exists ? await ctx.conn.get(dest, { become: ctx.become }) : undefined;
   return { path: dest, before: diffText(before), after: diffText(after) };
 }

@@ -1,6 +1,8 @@
 // A scripted fake Connection for engine tests: expected commands → results; anything else fails loudly.
 import { commandText } from '../../engine/connection/command.js';
-import type { Connection, ConnectionFactory, ConnectionInfo, ExecOptions, ExecResult, PutOptions } from '../../engine/connection/types.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { downloadInto } from '../../engine/connection/download-target.js';
+import type { Connection, ConnectionFactory, ConnectionInfo, DownloadOptions, Downloaded, ExecOptions, ExecResult, PutOptions } from '../../engine/connection/types.js';
 
 /** One expected command: the first step whose regexp matches (and has uses left) answers. */
 export interface FakeStep {
@@ -66,6 +68,21 @@ export class FakeConnection implements Connection {
     const f = this.files.get(path);
     if (f === undefined) throw new Error(`fake connection ${this.host}: no file ${path}`);
     return Buffer.from(f);
+  }
+
+  /** Recorded like a put of the controller file's content. */
+  async upload(localPath: string, path: string, options: PutOptions = {}): Promise<void> {
+    await this.put(path, await readFile(localPath), options);
+  }
+
+  /** Reads `files` like `get`; the controller side is the real one (exclusive file, removed on failure). */
+  async download(path: string, localPath: string, options: DownloadOptions = {}): Promise<Downloaded> {
+    this.gets.push(path);
+    return downloadInto(this.host, path, localPath, options.mode ?? 0o600, async () => {
+      const f = this.files.get(path);
+      if (f === undefined) throw new Error(`fake connection ${this.host}: no file ${path}`);
+      await writeFile(localPath, f);
+    });
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,10 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { downloadInto } from '../../engine/connection/download-target.js';
+import type { DownloadOptions, Downloaded } from '../../engine/connection/types.js';
 import { validateModuleArgs } from '../../engine/validate/module-args.js';
 import { runModule } from './context.js';
 import { ScriptedConnection, type Step } from './fake-connection.js';
@@ -14,12 +17,12 @@ const SHA = createHash('sha256').update(DATA).digest('hex');
 const OTHER = 'f'.repeat(64);
 const probe = (file: string, sha: string | undefined, rest = 'absent\nclosed\nnone') => ({ exec: new RegExp(`^sh -c .* probe ${file.replace(/[.]/g, '\\.')} `), reply: { stdout: `${sha ?? 'absent'}\n${rest}\n` } });
 
-/** The snapshot file name carries a timestamp: answer `get` for whatever path the module asks. */
+/** The snapshot file name carries a timestamp: answer `download` for whatever path the module asks (the controller side is real). */
 class SnapshotConnection extends ScriptedConnection {
   constructor(steps: Step[], private readonly data: string) { super(steps); }
-  override async get(path: string): Promise<Buffer> {
-    this.calls.push({ kind: 'get', text: path });
-    return Buffer.from(this.data);
+  override async download(path: string, localPath: string, options: DownloadOptions = {}): Promise<Downloaded> {
+    this.calls.push({ kind: 'download', text: path });
+    return downloadInto(this.host, path, localPath, options.mode ?? 0o600, () => writeFile(localPath, this.data));
   }
 }
 

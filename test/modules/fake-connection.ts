@@ -1,17 +1,20 @@
 // An ordered, scripted fake Connection for module tables: each call must be the next one expected, or the test fails.
 import { commandText } from '../../engine/connection/command.js';
-import type { Connection, ConnectionInfo, ExecOptions, ExecResult, PutOptions } from '../../engine/connection/types.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { downloadInto } from '../../engine/connection/download-target.js';
+import type { Connection, ConnectionInfo, DownloadOptions, Downloaded, ExecOptions, ExecResult, PutOptions } from '../../engine/connection/types.js';
 import { RingError } from '../../engine/errors/index.js';
 
 /** One expected remote call, in order. Exec steps match the exact command text (or a RegExp). */
 export type Step =
   | { exec: string | RegExp; reply?: Partial<ExecResult> }
   | { put: string; content?: string | Buffer }
-  | { get: string; data?: string | Buffer };
+  | { get: string; data?: string | Buffer }
+  | { download: string; data?: string | Buffer };
 
 /** Everything that happened, for assertions. */
 export interface Call {
-  kind: 'exec' | 'put' | 'get';
+  kind: 'exec' | 'put' | 'get' | 'download';
   text: string;
   stdin?: string;
   timeoutMs?: number;
@@ -67,6 +70,21 @@ export class ScriptedConnection implements Connection {
     return Buffer.from(step.data);
   }
 
+  /** Scripted like a put of the controller file's content. */
+  async upload(localPath: string, path: string, options: PutOptions = {}): Promise<void> {
+    await this.put(path, await readFile(localPath), options);
+  }
+
+  /** The controller side is the real one (exclusive file, removed on failure); the remote side is `data`. */
+  async download(path: string, localPath: string, options: DownloadOptions = {}): Promise<Downloaded> {
+    this.calls.push({ kind: 'download', text: path });
+    const step = this.take('download', path) as { data?: string | Buffer };
+    return downloadInto(this.host, path, localPath, options.mode ?? 0o600, async () => {
+      if (step.data === undefined) throw new RingError('E_TASK_FAILED', `cannot read ${path}: ENOENT`, { host: this.host });
+      await writeFile(localPath, step.data);
+    });
+  }
+
   async close(): Promise<void> {}
 
   info(): ConnectionInfo {
@@ -88,5 +106,6 @@ function matches(step: Step, kind: Call['kind'], text: string): boolean {
   if (kind === 'exec' && 'exec' in step) return typeof step.exec === 'string' ? step.exec === text : step.exec.test(text);
   if (kind === 'put' && 'put' in step) return step.put === text;
   if (kind === 'get' && 'get' in step) return step.get === text;
+  if (kind === 'download' && 'download' in step) return step.download === text;
   return false;
 }

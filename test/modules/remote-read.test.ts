@@ -58,7 +58,7 @@ describe('modules: fetch', () => {
     expect(existsSync(join(dir, 'out'))).to.equal(false);
   });
   it('fetch transfers, verifies the sha256 and then is a no-op the second time', async () => {
-    const conn = new ScriptedConnection([statStep('data'), { get: '/var/snap.db', data: 'data' }, statStep('data')]);
+    const conn = new ScriptedConnection([statStep('data'), { download: '/var/snap.db', data: 'data' }, statStep('data')]);
     const first = await runModule('fetch', conn, { src: '/var/snap.db', dest: 'out' }, { playbookDir: dir });
     expect(first).to.include({ changed: true, checksum: sha256('data') });
     expect(readFileSync(join(dir, 'out/node1/var/snap.db'), 'utf8')).to.equal('data');
@@ -67,7 +67,7 @@ describe('modules: fetch', () => {
     expect(conn.remaining()).to.deep.equal([]);
   });
   it('fetch keeps a different local file aside (run ID + millisecond) before replacing it', async () => {
-    const conn = new ScriptedConnection([statStep('new'), { get: '/var/snap.db', data: 'new' }]);
+    const conn = new ScriptedConnection([statStep('new'), { download: '/var/snap.db', data: 'new' }]);
     mkdirSync(join(dir, 'keep/node1/var'), { recursive: true });
     writeFileSync(join(dir, 'keep/node1/var/snap.db'), 'old');
     const r = await runModule('fetch', conn, { src: '/var/snap.db', dest: 'keep' }, { playbookDir: dir, vars: { ringmaster_run_id: 'r5' } });
@@ -78,7 +78,7 @@ describe('modules: fetch', () => {
     expect(readdirSync(join(dir, 'keep/node1/var')).sort()).to.deep.equal(['snap.db', (r.backup_file as string).split('/').pop()]);
   });
   it('fetch fails and writes nothing when the bytes received do not match the checksum', async () => {
-    const conn = new ScriptedConnection([statStep('good'), { get: '/var/snap.db', data: 'bad!' }]);
+    const conn = new ScriptedConnection([statStep('good'), { download: '/var/snap.db', data: 'bad!' }]);
     const r = await runModule('fetch', conn, { src: '/var/snap.db', dest: 'x.db', flat: true }, { playbookDir: dir });
     expect(r.failed).to.equal(true);
     expect(r.msg).to.contain('checksum mismatch');

@@ -1,26 +1,43 @@
 // put/get over SFTP on the host's connection: atomic writes (temp file, checksum, mode/owner, rename).
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { RingError } from '../../errors/index.js';
 import { shellQuote } from '../command.js';
-import type { BecomeSpec, PutOptions } from '../types.js';
+import { downloadInto, hashFile, type Downloaded } from '../download-target.js';
+import type { BecomeSpec, DownloadOptions, PutOptions } from '../types.js';
 import type { SshConnection } from './ssh-connection.js';
 
 const OCTAL = /^0?[0-7]{3,4}$/;
 const SYMBOLIC = /^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/;
 
 /** Writes `content` to `path` atomically; with become, SFTP writes a private temp file that the escalated shell moves in. */
-export async function putFile(conn: SshConnection, path: string, content: Buffer, options: PutOptions): Promise<void> {
+export function putFile(conn: SshConnection, path: string, content: Buffer, options: PutOptions): Promise<void> {
+  const sha = createHash('sha256').update(content).digest('hex');
+  return install(conn, path, sha, (sftp, upload) => writeFile(sftp, upload, content), options);
+}
+
+/** Copies a controller file to `path` like putFile, streamed by SFTP's parallel writes (never held in memory). */
+export async function uploadFile(conn: SshConnection, localPath: string, path: string, options: PutOptions): Promise<void> {
+  const { sha256 } = await hashFile(localPath).catch((e: unknown) => {
+    throw new RingError('E_TASK_FAILED', `host ${conn.host}: cannot copy ${localPath} to ${path}: ${(e as Error).message}`, { host: conn.host, cause: e });
+  });
+  return install(conn, path, sha256, (sftp, upload) => fastPut(sftp, localPath, upload), options);
+}
+
+/** Uploads to a private temporary name, then one script checks the sha256, sets mode and owner and renames it in. */
+async function install(conn: SshConnection, path: string, sha: string, send: (sftp: SFTPWrapper, upload: string) => Promise<void>, options: PutOptions): Promise<void> {
   const mode = modeText(conn.host, path, options.mode);
   const become = options.become && options.become.method !== 'none' ? options.become : undefined;
   const dir = posix.dirname(path);
   const base = posix.basename(path);
   const upload = become ? `/tmp/.ringmaster-upload-${randomBytes(8).toString('hex')}` : posix.join(dir, `.${base}.ringmaster-${randomBytes(6).toString('hex')}`);
-  await conn.withSftp((sftp) => writeFile(sftp, upload, content)).catch((e: unknown) => {
+  await conn.withSftp((sftp) => send(sftp, upload)).catch(async (e: unknown) => {
+    await conn.withSftp((sftp) => unlink(sftp, upload)).catch(() => undefined);
     throw fileError(conn.host, `cannot write ${path}`, e);
   });
-  const sha = createHash('sha256').update(content).digest('hex');
   const script = finalizeScript({ upload, path, sha, mode, owner: options.owner, group: options.group, copy: !!become });
   const wrapped = conn.wrap(script, { become }, `install ${path}`);
   const r = await conn.run(wrapped.command, { stdin: wrapped.stdinPrefix ? Buffer.from(wrapped.stdinPrefix) : undefined, display: `install ${path}` });
@@ -41,6 +58,47 @@ export async function getFile(conn: SshConnection, path: string, become: BecomeS
   }
   return conn.withSftp((sftp) => readFile(sftp, path)).catch((e: unknown) => {
     throw fileError(conn.host, `cannot read ${path}`, e);
+  });
+}
+
+/**
+ * Copies a remote file into a new controller file without holding it in memory: SFTP's parallel reads (64 requests
+ * of 32 KiB in flight, so a bastion's round trips do not bound the speed), or under become `cat` streamed with
+ * the channel's flow control. The partial file goes when the copy fails or the run is interrupted.
+ */
+export function downloadFile(conn: SshConnection, path: string, localPath: string, options: DownloadOptions): Promise<Downloaded> {
+  const become = options.become && options.become.method !== 'none' ? options.become : undefined;
+  return downloadInto(conn.host, path, localPath, options.mode ?? 0o600, async () => {
+    if (!become) return conn.withSftp((sftp) => fastGet(sftp, path, localPath, options.signal));
+    const wrapped = conn.wrap(`cat -- ${shellQuote(path)}`, { become }, `cat ${path}`);
+    const out = createWriteStream(localPath, { flags: 'r+' });
+    try {
+      const r = await conn.run(wrapped.command, { stdin: wrapped.stdinPrefix ? Buffer.from(wrapped.stdinPrefix) : undefined, display: `cat ${path}`, signal: options.signal, stdoutTo: out });
+      if (r.code !== 0) throw new RingError('E_TASK_FAILED', `host ${conn.host}: cannot read ${path}: ${r.stderr.toString('utf8').trim() || `exit status ${String(r.code)}`}`, { host: conn.host });
+    } finally {
+      out.end();
+      await finished(out).catch(() => undefined);
+    }
+    if (out.errored) throw out.errored;
+  });
+}
+
+/** ssh2's fastGet, ended by the run's interrupt (closing the SFTP session fails the requests in flight). */
+function fastGet(sftp: SFTPWrapper, path: string, localPath: string, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new RingError('E_ABORTED', `copying ${path} was not started: the run was interrupted`));
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      sftp.end();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    sftp.fastGet(path, localPath, (e: Error | undefined | null) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (aborted) reject(new RingError('E_ABORTED', `copying ${path} was interrupted`));
+      else if (e) reject(e);
+      else resolve();
+    });
   });
 }
 
@@ -80,6 +138,10 @@ function modeText(host: string, path: string, mode: string | number | undefined)
 
 function writeFile(sftp: SFTPWrapper, path: string, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => sftp.writeFile(path, data, { mode: 0o600 }, (e) => (e ? reject(e) : resolve())));
+}
+
+function fastPut(sftp: SFTPWrapper, localPath: string, path: string): Promise<void> {
+  return new Promise((resolve, reject) => sftp.fastPut(localPath, path, { mode: 0o600 }, (e: Error | undefined | null) => (e ? reject(e) : resolve())));
 }
 
 function readFile(sftp: SFTPWrapper, path: string): Promise<Buffer> {

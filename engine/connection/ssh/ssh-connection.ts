@@ -1,13 +1,14 @@
 // The Connection of one host over SSH: commands on channels of one shared client, files through SFTP.
+import type { Writable } from 'node:stream';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { RingError } from '../../errors/index.js';
 import { commandDisplay, commandText, shellQuote, type Command } from '../command.js';
-import type { BecomeSpec, Connection, ConnectionInfo, ExecOptions, ExecResult, PutOptions } from '../types.js';
+import type { BecomeSpec, Connection, ConnectionInfo, DownloadOptions, Downloaded, ExecOptions, ExecResult, PutOptions } from '../types.js';
 import { wrapCommand } from '../wrap.js';
 import { ChannelSlots } from './channel-slots.js';
 import type { LiveClient } from './hop-client.js';
 import { execDirect, reapScript, SessionMarkReader, withSessionMark } from './remote-session.js';
-import { getFile, putFile } from './sftp-files.js';
+import { downloadFile, getFile, putFile, uploadFile } from './sftp-files.js';
 
 /** Bytes and status of one remote command, before decoding. */
 export interface RawResult {
@@ -32,6 +33,8 @@ interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   display: string;
+  /** Stdout goes here (with the channel's flow control) instead of into the result; its write error fails the run. */
+  stdoutTo?: Writable;
   /** Wraps the reaper script like the command was (become), so it may end processes of another user. */
   asCommand?: (script: string) => { command: string; stdinPrefix?: string };
 }
@@ -123,6 +126,14 @@ export class SshConnection implements Connection {
 
   async get(path: string, options: { become?: BecomeSpec } = {}): Promise<Buffer> {
     return getFile(this, path, options.become);
+  }
+
+  async upload(localPath: string, path: string, options: PutOptions = {}): Promise<void> {
+    await uploadFile(this, localPath, path, options);
+  }
+
+  async download(path: string, localPath: string, options: DownloadOptions = {}): Promise<Downloaded> {
+    return downloadFile(this, path, localPath, options);
   }
 
   /** Ends every running command's remote session (interrupt): resolves when they are gone or the reaper gave up. */
@@ -226,6 +237,7 @@ export class SshConnection implements Connection {
       let aborted = false;
       let settled = false;
       let ending: Promise<void> | undefined;
+      let sinkError: Error | undefined;
       const fail = (e: Error): void => {
         if (ending) return; // the interrupt answers once the remote session is gone
         settle(() => reject(e));
@@ -240,6 +252,7 @@ export class SshConnection implements Connection {
         const rest = mark.flush();
         if (rest) err.push(rest);
         settle(() => {
+          if (sinkError) return reject(sinkError);
           if (aborted) return reject(new RingError('E_ABORTED', `host ${this.host}: \`${opts.display}\` was interrupted`, { host: this.host }));
           if (!exit.exited && !timedOut && this.live.closed) return reject(this.lost(opts.display));
           const r: RawResult = { code: timedOut ? null : exit.code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started };
@@ -293,7 +306,19 @@ export class SshConnection implements Connection {
       };
       this.pending.add(fail);
       this.running.add(interrupt);
-      stream.on('data', (d: Buffer) => out.push(d));
+      const sink = opts.stdoutTo;
+      if (sink) {
+        // A full controller disk ends the remote command like an interrupt would, then fails the run with it.
+        sink.once('error', (e: Error) => {
+          sinkError = e;
+          void end();
+        });
+        stream.on('data', (d: Buffer) => {
+          if (sinkError || sink.write(d)) return;
+          stream.pause();
+          sink.once('drain', () => stream.resume());
+        });
+      } else stream.on('data', (d: Buffer) => out.push(d));
       stream.stderr.on('data', (d: Buffer) => {
         const mine = mark.feed(d);
         if (mine) err.push(mine);
