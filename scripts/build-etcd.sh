@@ -3,7 +3,7 @@
 # version: $RINGMASTER_ETCD_CACHE (default /var/cache/ringmaster/etcd)/vX.Y.Z/bin/. A version whose bin/ is
 # complete is left alone, so a second run does nothing.
 # Usage: scripts/build-etcd.sh [VERSION...]   VERSION: a line (3.6) or an exact release (3.6.16 or v3.6.16);
-#        no VERSION: every release pinned in scripts/etcd-versions.txt.
+#        or `default` (the lab's default line); no VERSION: every release pinned in scripts/etcd-versions.txt.
 # Why a wrapper module per binary: `go install module@version` refuses modules whose go.mod has replace lines
 # (etcd's do), so each binary is a tiny main of our own that calls the module's entry point.
 set -euo pipefail
@@ -13,11 +13,13 @@ CACHE="${RINGMASTER_ETCD_CACHE:-/var/cache/ringmaster/etcd}"
 
 die() { echo "build-etcd: $*" >&2; exit 1; }
 
-pinned() { grep -Ev '^\s*(#|$)' "$PINS"; }
+pinned() { grep -Ev '^\s*(#|$|default\s)' "$PINS"; }
+default_line() { awk '$1 == "default" { print $2 }' "$PINS"; }
 
 # A line (3.6) or an exact release → vX.Y.Z; an unknown line is an error listing the pins.
 resolve() {
   local want="${1#v}" line ver
+  [ "$want" = default ] && want="$(default_line)"
   [[ "$want" =~ ^3\.4(\.|$) ]] && die "etcd $want: 3.4 is Debian's etcd-server/etcd-client package (3.4.23), not built here"
   if [[ "$want" =~ ^[0-9]+\.[0-9]+$ ]]; then
     ver="$(pinned | awk -v l="$want" '$1 == l { print $2 }')"

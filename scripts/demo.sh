@@ -14,6 +14,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "build (system packages, node modules, TypeScript)"
 bash scripts/install-system-deps.sh
+bash scripts/build-etcd.sh default  # the lab's default etcd line (cached after the first build)
 [ -d node_modules ] || npm ci
 npm run build >/dev/null
 

@@ -9,6 +9,7 @@ import { CLEAN_ENV, hostNsenter } from '../lab/hosts.js';
 import { checkLabName, DEFAULT_LAB, findHost } from '../lab/spec.js';
 import { sshConfigPath } from '../lab/ssh-files.js';
 import { specOf } from '../lab/state.js';
+import { defaultEtcdLine } from '../lab/etcd-versions.js';
 import { formatStatus, labStatus } from '../lab/status.js';
 import { labUp } from '../lab/up.js';
 import { packageRoot } from '../paths.js';
@@ -36,8 +37,9 @@ Options:
   --name NAME        lab name (default ${DEFAULT_LAB}); labs with different names coexist
   --nodes 3|5        etcd nodes (default 3)
   --tls on|off       TLS between and to etcd members (default on)
-  --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default 3.4:
-                     Debian's 3.4.23); 3.5+ are built once by \`bash scripts/build-etcd.sh V\` (pins: scripts/etcd-versions.txt)
+  --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default
+                     ${defaultEtcdLine()}); 3.4 is Debian's 3.4.23, 3.5+ are built once by \`bash scripts/build-etcd.sh V\`
+                     (pins and the default: scripts/etcd-versions.txt)
   --install          install missing Debian packages with apt-get (without starting system services)
   --keep-on-failure  keep a half-built lab for inspection (then \`lab down\` removes it)
   --output json      machine-readable status

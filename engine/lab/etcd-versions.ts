@@ -1,4 +1,5 @@
-// Which etcd a lab runs: Debian's 3.4.23 (the default) or a release built by scripts/build-etcd.sh into the cache.
+// Which etcd a lab runs: a release built by scripts/build-etcd.sh into the cache (the default line is pinned in
+// scripts/etcd-versions.txt), or Debian's 3.4.23.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
@@ -19,9 +20,18 @@ export function etcdCacheDir(): string {
   return process.env.RINGMASTER_ETCD_CACHE || '/var/cache/ringmaster/etcd';
 }
 
+/** The line a lab runs without --etcd-version (`default 3.6` in scripts/etcd-versions.txt). */
+export function defaultEtcdLine(): string {
+  const m = /^\s*default\s+(\d+\.\d+)\s*$/m.exec(readFileSync(pinsFile(), 'utf8'));
+  if (!m) throw new RingError('E_USAGE', `${pinsFile()} has no \`default\` line`, { hint: 'add one such as `default 3.6`' });
+  return m[1];
+}
+
+const pinsFile = (): string => join(packageRoot(), 'scripts', 'etcd-versions.txt');
+
 /** The pins of scripts/etcd-versions.txt: line (`3.6`) → exact release (`3.6.16`). The one place versions are pinned. */
 export function pinnedReleases(): Map<string, string> {
-  const file = join(packageRoot(), 'scripts', 'etcd-versions.txt');
+  const file = pinsFile();
   const pins = new Map<string, string>([['3.4', DEBIAN_ETCD]]);
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^\s*(\d+\.\d+)\s+v?(\d+\.\d+\.\d+)\s*$/.exec(line);
@@ -46,7 +56,7 @@ function available(pins: Map<string, string>): string {
 /** `3.6`, `3.6.16` or `v3.6.16` → the release to run; unknown or unbuilt versions are a usage error saying what to do. */
 export function resolveEtcdRelease(request: string | undefined): EtcdRelease {
   const pins = pinnedReleases();
-  const want = (request ?? '3.4').replace(/^v/, '');
+  const want = (request ?? defaultEtcdLine()).replace(/^v/, '');
   const build = (v: string) => `bash ${join(packageRoot(), 'scripts', 'build-etcd.sh')} ${v}`;
   let version: string | undefined;
   if (/^\d+\.\d+$/.test(want)) version = pins.get(want);

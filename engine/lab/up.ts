@@ -23,7 +23,7 @@ export interface UpOptions {
   name: string;
   nodes: number;
   tls: boolean;
-  /** `3.6`, `3.6.16`…; default Debian's 3.4.23 (see etcd-versions.ts). */
+  /** `3.6`, `3.6.16`…; default: the `default` line of scripts/etcd-versions.txt (see etcd-versions.ts). */
   etcdVersion?: string;
   install: boolean;
   /** Keep a half-built lab for debugging instead of removing it when `up` fails. */
