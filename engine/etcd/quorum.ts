@@ -118,6 +118,20 @@ export function checkSequence(members: Member[], healthy: ReadonlySet<string>, s
   return { safe, before, after, states, explanation };
 }
 
+/** At each `add` of the sequence, the voters that are down at that moment (not yet removed, not started): etcd before 3.5.30 / 3.6.11 refuses the add then. */
+export function votersDownAtAdds(members: Member[], healthy: ReadonlySet<string>, steps: PlannedStep[]): Array<{ step: number; down: string[] }> {
+  let sim = simulate(members, healthy);
+  const out: Array<{ step: number; down: string[] }> = [];
+  for (const [i, step] of steps.entries()) {
+    if (step.kind === 'add') {
+      const down = sim.filter((m) => m.voter && !m.up).map((m) => m.id);
+      if (down.length > 0) out.push({ step: i, down });
+    }
+    sim = apply(sim, step);
+  }
+  return out;
+}
+
 /** One step: the sequence of length one (kept for the single-step callers and their messages). */
 export function checkStep(members: Member[], healthy: ReadonlySet<string>, step: PlannedStep, label: string): GuardVerdict {
   return checkSequence(members, healthy, [step], [label]);

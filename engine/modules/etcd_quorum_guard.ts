@@ -1,13 +1,14 @@
 // `etcd_quorum_guard`: refuses (abort, exit code 8) a step, or a whole replacement, any state of which would leave healthy voters below quorum.
 import type { Member } from '../etcd/members.js';
-import { checkSequence, replacementSteps, type PlannedStep, type ReplacementTarget } from '../etcd/quorum.js';
+import { ADD_WITH_VOTER_DOWN_SINCE, addsWithVoterDown, oldestVersion } from '../etcd/add-with-voter-down.js';
+import { checkSequence, replacementSteps, votersDownAtAdds, type PlannedStep, type ReplacementTarget } from '../etcd/quorum.js';
 import { survey, type SurveyMember } from '../etcd/survivor.js';
 import { etcdEndpointHealth } from '../facts/etcd-endpoint-health.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdQuorumGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { endpointsArg, label, memberList, readFact, resolveMember, varStr } from './etcd-common.js';
-import { clusterView } from './etcd-view.js';
+import { clusterView, type ClusterView } from './etcd-view.js';
 
 export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
   name: 'etcd_quorum_guard',
@@ -42,6 +43,8 @@ export const etcdQuorumGuardModule = defineModule<EtcdQuorumGuardArgs>({
       foreign: view.foreign.map((f) => ({ ...memberFacts(f.member), cluster_id: f.clusterId })),
     };
     if (!verdict.safe) return { ...numbers, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${verdict.explanation}` };
+    const refusal = 'steps' in plan ? addRefusal(view, plan) : undefined;
+    if (refusal) return { ...numbers, safe: false, failed: true, abort: true, msg: `${ctx.host}: quorum guard: ${refusal}; nothing was changed` };
     return { ...numbers, msg: verdict.explanation };
   },
 });
@@ -88,6 +91,23 @@ function replacePlan(ctx: ModuleContext, args: EtcdQuorumGuardArgs, members: Mem
   });
   ctx.log(`quorum guard: evaluating ${steps.length} step(s) of replacing ${refs.join(', ')}`);
   return { steps, labels };
+}
+
+/**
+ * An add the sequence makes while another voter is down, on a version whose leader refuses that ("unhealthy
+ * cluster"): refused here, before the targets are removed, instead of failing halfway with a member fewer.
+ */
+function addRefusal(view: ClusterView, plan: { steps: PlannedStep[]; labels: string[] }): string | undefined {
+  const blocked = votersDownAtAdds(view.list.members, view.healthy, plan.steps)[0];
+  if (!blocked) return undefined;
+  const running = view.statuses.filter((s) => s.clusterId === view.list.clusterId).map((s) => s.version);
+  const version = oldestVersion(running);
+  if (addsWithVoterDown(version) === true) return undefined;
+  const byId = new Map(view.list.members.map((m) => [m.id, m]));
+  const down = blocked.down.map((id) => (byId.has(id) ? label(byId.get(id)!) : id)).join(', ');
+  const since = Object.values(ADD_WITH_VOTER_DOWN_SINCE).join(' / ');
+  const who = version ? `etcd ${version} (the oldest running member)` : 'etcd of unknown version';
+  return `${who} refuses \`member add\` while a voter is down, and ${down} would be down when ${plan.labels[blocked.step]} (allowed from ${since} and 3.7): bring it back first, replace it in the same run (targets=…), or upgrade etcd`;
 }
 
 function memberFacts(m: Member) {

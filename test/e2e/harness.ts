@@ -8,8 +8,8 @@ import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
 import { labUp } from '../../engine/lab/up.js';
-import { makeSpec, type LabSpec } from '../../engine/lab/spec.js';
-import { readState, type FaultMode, type LabState } from '../../engine/lab/state.js';
+import type { LabSpec } from '../../engine/lab/spec.js';
+import { readState, specOf, type FaultMode, type LabState } from '../../engine/lab/state.js';
 import { packageRoot } from '../../engine/paths.js';
 import type { HostResult, Recap, RunEvent } from '../../engine/report/events.js';
 
@@ -30,18 +30,19 @@ export function labName(tag: string): string {
   return `e2e${tag}${process.pid}`.slice(0, 16);
 }
 
-/** Removes any leftover lab of that name, then brings up a fresh healthy 3-node TLS lab. */
-export async function labStart(name: string, nodes = 3): Promise<Lab> {
+/** Removes any leftover lab of that name, then brings up a fresh healthy TLS lab (the lab's default etcd unless given). */
+export async function labStart(name: string, nodes = 3, etcdVersion?: string): Promise<Lab> {
   await labDown(name);
-  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined });
+  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}) });
   const state = readState(name)!;
-  const spec = makeSpec(name, nodes, true);
+  // The spec as the lab recorded it (its etcd version and binaries), not a fresh default.
+  const spec = specOf(state);
   return { name, spec, state, inventory: inventoryPath(spec), nodes: spec.etcdNodes.map((n) => n.name) };
 }
 
 /** A lab as a kubeadm cluster looks after its first boot: manifests say `existing`, and the cluster is healthy. */
-export async function settledLab(name: string, nodes = 3): Promise<Lab> {
-  const lab = await labStart(name, nodes);
+export async function settledLab(name: string, nodes = 3, etcdVersion?: string): Promise<Lab> {
+  const lab = await labStart(name, nodes, etcdVersion);
   await markManifestsExisting(lab);
   await waitClusterHealthy(lab.spec, lab.state, lab.nodes[0], 30_000);
   return lab;

@@ -67,4 +67,41 @@ describe('etcd_quorum_guard action=replace', () => {
     expect(r).to.include({ failed: true, abort: true, healthy_voters: 2 });
     expect(r.foreign).to.deep.equal([{ id: ID.m3, name: 'm3', peer_urls: ['http://127.0.0.1:24693'], cluster_id: '7fbe93b91880098b' }]);
   });
+
+  describe('another voter down when the replacement adds its member (etcd refused that until 3.5.30 / 3.6.11)', () => {
+    const G2 = { id: '000000000000162e', peer: 'http://127.0.0.1:24698', client: 'http://127.0.0.1:24598' };
+    /** m1..m3 healthy, two dead voters: GHOST (the target) and G2 (stays down while the target is re-added). */
+    const list5 = list4('m4').replace(/\]\}$/, `,{"ID":5678,"name":"m5","peerURLs":["${G2.peer}"],"clientURLs":["${G2.client}"]}]}`);
+    const ALL5 = `${ALL4},${G2.client}`;
+    const health5 = JSON.stringify([...JSON.parse(health4), { endpoint: G2.client, health: false, took: '2s', error: 'context deadline exceeded' }]);
+    const steps5 = (version: string): Step[] => [
+      { exec: E('member list -w json'), ...ok(list5) },
+      { exec: E('endpoint health -w json', ALL5), ...fail('Error: unhealthy cluster', 1, health5) },
+      { exec: E('endpoint status -w json', ALL5), ...fail(`Failed to get the status of endpoint ${GHOST.client}`, 1, fixture('endpoint-status-3.json').replace(/"version":"3\.4\.23"/g, `"version":"${version}"`)) },
+    ];
+
+    for (const version of ['3.4.23', '3.5.29', '3.6.10']) {
+      it(`refuses on ${version} before any change, naming the down voter and the releases that allow it`, async () => {
+        const r = await guard(steps5(version), { member: GHOST.peer });
+        expect(r).to.include({ failed: true, abort: true, safe: false });
+        expect(r.msg).to.contain(`etcd ${version} (the oldest running member) refuses \`member add\` while a voter is down`);
+        expect(r.msg).to.contain(`m5 (${G2.id}, ${G2.peer}) would be down when adding ${GHOST.peer} as a learner`);
+        expect(r.msg).to.contain('allowed from 3.5.30 / 3.6.11 and 3.7').and.contain('nothing was changed');
+      });
+    }
+
+    for (const version of ['3.5.30', '3.6.11', '3.6.16', '3.7.3']) {
+      it(`lets ${version} add with the voter down (quorum holds in every state)`, async () => {
+        const r = await guard(steps5(version), { member: GHOST.peer });
+        expect(r.failed, String(r.msg)).to.equal(undefined);
+        expect(r).to.include({ safe: true, voters: 5, healthy_voters: 3 });
+      });
+    }
+
+    it('passes on 3.4 when the down voter is replaced in the same run (both removed before either is added)', async () => {
+      const r = await guard(steps5('3.4.23'), { members: [GHOST.peer, G2.peer] });
+      expect(r.failed, String(r.msg)).to.equal(undefined);
+      expect(r.safe).to.equal(true);
+    });
+  });
 });
