@@ -1,6 +1,6 @@
 // Which etcd a lab runs: a release built by scripts/build-etcd.sh into the cache (the default line is pinned in
 // scripts/etcd-versions.txt), or Debian's 3.4.23.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
 import { packageRoot } from '../paths.js';
@@ -42,6 +42,17 @@ export function pinnedReleases(): Map<string, string> {
 
 export function binDirOf(version: string): string {
   return join(etcdCacheDir(), `v${version}`, 'bin');
+}
+
+/** etcd version → folder of its binaries, for every etcd the lab has: Debian's (/usr/bin) and each complete build. */
+export function labImages(): Record<string, string> {
+  const out: Record<string, string> = { [DEBIAN_ETCD]: '/usr/bin' };
+  const dirs = existsSync(etcdCacheDir()) ? readdirSync(etcdCacheDir()) : [];
+  for (const d of dirs) {
+    const m = /^v(\d+\.\d+\.\d+)$/.exec(d);
+    if (m && isBuilt(m[1])) out[m[1]] = binDirOf(m[1]);
+  }
+  return out;
 }
 
 /** Whether build-etcd.sh finished this version (it writes `.complete` last). */

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RingError } from '../errors/index.js';
+import { labImages } from './etcd-versions.js';
 import { childrenOf, isAlive, procRef, run, waitFor, type ProcRef, type RunResult } from './proc.js';
 import { BOOTED, hostDir, initScript, runnerBundleDir, STATIC_PODS_HELPER } from './node-init.js';
 import { LAB_PATH, type LabHost, type LabSpec } from './spec.js';
@@ -37,6 +38,8 @@ export function writeRunnerBundle(spec: LabSpec): void {
   cpSync(join(yamlDir, 'package.json'), join(dir, 'node_modules', 'yaml', 'package.json'));
   cpSync(join(yamlDir, 'dist'), join(dir, 'node_modules', 'yaml', 'dist'), { recursive: true });
   writeFileSync(join(dir, 'static-pods'), STATIC_PODS_HELPER, { mode: 0o755 });
+  // The "images" the runner can run: Debian's 3.4.23 and every release built into the cache (visible in the nodes).
+  writeFileSync(join(dir, 'images.json'), `${JSON.stringify(labImages())}\n`);
 }
 
 /** Starts the holder of the client namespace: a sleeping process in the client netns and its own mount namespace. */

@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 const MANIFESTS = process.env.RUNNER_MANIFESTS ?? '/etc/kubernetes/manifests';
@@ -11,6 +12,12 @@ const STATUS = process.env.RUNNER_STATUS ?? '/run/static-pods/status.json';
 const LOGS = process.env.RUNNER_LOGS ?? '/var/log/static-pods';
 /** While this file exists nothing is (re)started: `lab fail --mode kill` keeps a killed member down with it. */
 const HOLD = process.env.RUNNER_HOLD ?? '/run/static-pods/hold';
+/**
+ * The lab's stand-in for pulling an image: etcd version → folder of that release's binaries, put first on the pod's
+ * PATH, so `image: registry.k8s.io/etcd:3.5.35-0` really runs etcd 3.5.35. An image the lab has not built is an
+ * image pull error: the pod does not start (as kubelet's ErrImagePull).
+ */
+const IMAGES = process.env.RUNNER_IMAGES ?? join(dirname(fileURLToPath(import.meta.url)), 'images.json');
 const POLL_MS = 500;
 const GRACE_MS = 10_000;
 const MAX_BACKOFF_MS = 16_000;
@@ -21,6 +28,25 @@ interface PodSpec {
   name: string;
   command: string[];
   env: Record<string, string>;
+  /** The image's binaries, first on PATH (absent: no etcd image, the node's PATH). */
+  binDir?: string;
+}
+
+function images(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(IMAGES, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** `registry.k8s.io/etcd:3.6.16-0` → the folder of etcd 3.6.16's binaries, or an error naming what the lab has. */
+function imageBinDir(image: unknown): { binDir?: string; error?: string } {
+  const m = /etcd:v?(\d+\.\d+\.\d+)/.exec(String(image ?? ''));
+  if (!m) return {};
+  const known = images();
+  const dir = known[m[1]];
+  return dir ? { binDir: dir } : { error: `image ${String(image)}: not available in the lab (ErrImagePull; the lab has etcd ${Object.keys(known).join(', ') || 'none'})` };
 }
 
 /** One manifest file and the process that runs it. */
@@ -53,7 +79,9 @@ function parseManifest(text: string): { spec?: PodSpec; error?: string } {
     if (!doc?.metadata?.name || command.length === 0) return { error: 'manifest has no metadata.name or no spec.containers[0].command' };
     const env: Record<string, string> = {};
     for (const e of (c?.env as Array<{ name: string; value?: string }> | undefined) ?? []) env[e.name] = String(e.value ?? '');
-    return { spec: { name: String(doc.metadata.name), command, env } };
+    const image = imageBinDir(c?.image);
+    if (image.error) return { error: image.error };
+    return { spec: { name: String(doc.metadata.name), command, env, ...(image.binDir ? { binDir: image.binDir } : {}) } };
   } catch (e) {
     return { error: `invalid YAML: ${(e as Error).message}` };
   }
@@ -68,10 +96,10 @@ function log(pod: Pod, line: string): void {
 function start(pod: Pod): void {
   const spec = pod.spec!;
   const fd = openSync(join(LOGS, `${spec.name}.log`), 'a');
-  writeSync(fd, `--- ${new Date().toISOString()} static-pod-runner: starting ${spec.command.join(' ')}\n`);
+  writeSync(fd, `--- ${new Date().toISOString()} static-pod-runner: starting ${spec.command.join(' ')}${spec.binDir ? ` (image binaries: ${spec.binDir})` : ''}\n`);
   const child = spawn(spec.command[0], spec.command.slice(1), {
     cwd: '/', detached: true, stdio: ['ignore', fd, fd],
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
+    env: { PATH: `${spec.binDir ? `${spec.binDir}:` : ''}${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, ...spec.env },
   });
   closeSync(fd);
   pod.child = child;
