@@ -18,7 +18,7 @@ import type { CliIO, CommandDef } from './types.js';
 const HELP = `ringmaster lab: a disposable etcd lab on this machine (root; Linux namespaces, real sshd and etcd)
 
 Usage:
-  ringmaster lab up [--name NAME] [--nodes 3|5] [--tls on|off] [--etcd-version V] [--install] [--keep-on-failure]
+  ringmaster lab up [--name NAME] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
   ringmaster lab status [--name NAME] [--output json]
   ringmaster lab run [--name NAME] -- CMD...     run CMD inside the lab's client namespace
   ringmaster lab exec [--name NAME] HOST -- CMD...   admin back door: run CMD inside a lab host (node1.., bastion)
@@ -40,6 +40,8 @@ Options:
   --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default
                      ${defaultEtcdLine()}); 3.4 is Debian's 3.4.23, 3.5+ are built once by \`bash scripts/build-etcd.sh V\`
                      (pins and the default: scripts/etcd-versions.txt)
+  --upgrade-from V   make the cluster on V (the previous minor), then upgrade every node but the last to
+                     --etcd-version one at a time: a mixed-version cluster, as a rolling upgrade leaves it halfway
   --install          install missing Debian packages with apt-get (without starting system services)
   --keep-on-failure  keep a half-built lab for inspection (then \`lab down\` removes it)
   --output json      machine-readable status
@@ -56,7 +58,7 @@ interface LabArgs {
   rest: string[];
 }
 
-const VALUE_FLAGS = new Set(['--name', '--nodes', '--tls', '--etcd-version', '--mode', '--output', '--timeout']);
+const VALUE_FLAGS = new Set(['--name', '--nodes', '--tls', '--etcd-version', '--upgrade-from', '--mode', '--output', '--timeout']);
 const BOOL_FLAGS = new Set(['--install', '--keep-on-failure']);
 
 function parse(argv: string[]): LabArgs {
@@ -96,11 +98,13 @@ async function up(a: LabArgs, name: string, io: CliIO): Promise<number> {
     nodes: Number(oneOf('--nodes', a.flags.get('--nodes'), ['3', '5'], '3')),
     tls: oneOf('--tls', a.flags.get('--tls'), ['on', 'off'], 'on') === 'on',
     etcdVersion: a.flags.get('--etcd-version'),
+    upgradeFrom: a.flags.get('--upgrade-from'),
     install: a.flags.has('--install'),
     keepOnFailure: a.flags.has('--keep-on-failure'),
     log: (line) => io.stderr.write(`lab: ${line}\n`),
   });
-  io.stdout.write(`lab ${name} is up: ${r.spec.nodes} etcd ${r.spec.etcdVersion} members healthy (TLS ${r.spec.tls ? 'on' : 'off'})
+  const behind = Object.entries(r.spec.nodeVersions ?? {}).map(([n, v]) => `, ${n} still on ${v}`).join('');
+  io.stdout.write(`lab ${name} is up: ${r.spec.nodes} etcd ${r.spec.etcdVersion} members healthy${behind} (TLS ${r.spec.tls ? 'on' : 'off'})
   built in ${secs(r.builtMs)}, healthy after ${secs(r.healthyMs)}, ready after ${secs(r.totalMs)}; memory ${r.memoryMb} MiB
   inventory:  ${r.inventory}
   ssh:        ringmaster lab run --name ${name} -- ssh -F ${sshConfigPath(r.spec)} node1

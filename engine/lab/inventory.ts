@@ -23,6 +23,8 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
       etcd_name: n.name,
       etcd_peer_url: peerUrl(spec, n),
       etcd_client_url: clientUrl(spec, n),
+      // A node the rolling upgrade has not reached yet says so, as an operator's inventory would.
+      ...(spec.nodeVersions?.[n.name] ? { etcd_version: spec.nodeVersions[n.name] } : {}),
     };
   }
   return {

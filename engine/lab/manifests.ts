@@ -27,6 +27,11 @@ function versionedFlags(version: string): Record<string, string> {
   return { 'experimental-initial-corrupt-check': 'true', 'experimental-watch-progress-notify-interval': '5s' };
 }
 
+/** The release `node` runs: the lab's, unless a rolling upgrade has not reached it yet. */
+export function nodeVersion(spec: LabSpec, node: LabHost): string {
+  return spec.nodeVersions?.[node.name] ?? spec.etcdVersion;
+}
+
 /** etcd's flags as kubeadm's `getEtcdCommand` builds them (sorted), in the spelling of the lab's etcd version. */
 export function etcdFlags(spec: LabSpec, node: LabHost): string[] {
   const cluster = spec.etcdNodes.map((n) => `${n.name}=${peerUrl(spec, n)}`).join(',');
@@ -40,7 +45,7 @@ export function etcdFlags(spec: LabSpec, node: LabHost): string[] {
     'initial-cluster-state': 'new',
     'initial-cluster-token': spec.clusterToken,
     'data-dir': '/var/lib/etcd',
-    ...versionedFlags(spec.etcdVersion),
+    ...versionedFlags(nodeVersion(spec, node)),
     'listen-metrics-urls': 'http://127.0.0.1:2381',
     'snapshot-count': '10000',
   };
@@ -64,7 +69,8 @@ function probe(path: string, failureThreshold: number): Record<string, unknown> 
 
 /** The manifest text; the lab's static-pod runner runs `spec.containers[0].command` directly on the node. */
 export function etcdManifest(spec: LabSpec, node: LabHost): string {
-  const health = !versionAtLeast(spec.etcdVersion, '3.5.11');
+  const version = nodeVersion(spec, node);
+  const health = !versionAtLeast(version, '3.5.11');
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -77,7 +83,7 @@ export function etcdManifest(spec: LabSpec, node: LabHost): string {
     spec: {
       containers: [{
         command: ['etcd', ...etcdFlags(spec, node)],
-        image: `registry.k8s.io/etcd:${spec.etcdVersion}-0`,
+        image: `registry.k8s.io/etcd:${version}-0`,
         imagePullPolicy: 'IfNotPresent',
         // kubeadm 1.31+ probes /livez and /readyz, which etcd serves from 3.5.11.
         livenessProbe: probe(health ? '/health' : '/livez', 8),

@@ -39,6 +39,8 @@ export interface LabSpec {
   etcdVersion: string;
   /** Folder of the built etcd/etcdctl/etcdutl copied onto each node's PATH; undefined: Debian's /usr/bin ones. */
   etcdBinDir?: string;
+  /** Nodes left on another release (`lab up --upgrade-from`: the last node, not upgraded yet) → that release. */
+  nodeVersions?: Record<string, string>;
 }
 
 /** Addresses exist only inside the lab's namespaces; every lab may reuse them because namespaces never meet. */
@@ -62,7 +64,7 @@ export function netnsPrefix(name: string): string {
   return `rm-${name}-`;
 }
 
-export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { version: string; binDir?: string } = { version: ETCD_VERSION }): LabSpec {
+export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { version: string; binDir?: string; nodeVersions?: Record<string, string> } = { version: ETCD_VERSION }): LabSpec {
   checkLabName(name);
   const p = netnsPrefix(name);
   const bastion: LabHost = {
@@ -77,7 +79,7 @@ export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { vers
     name, nodes, tls, dir: labDir(name),
     clientNetns: `${p}client`, bridgeNetns: `${p}net`, clientAddress: `${CLIENT_NET}.10`,
     bastion, etcdNodes, clusterToken: `ringmaster-lab-${name}`,
-    etcdVersion: etcd.version, etcdBinDir: etcd.binDir,
+    etcdVersion: etcd.version, etcdBinDir: etcd.binDir, ...(etcd.nodeVersions ? { nodeVersions: etcd.nodeVersions } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface LabState {
   /** The etcd release the nodes run and where its binaries come from (absent in labs made before versions: 3.4.23). */
   etcdVersion?: string;
   etcdBinDir?: string;
+  /** Nodes on another release than etcdVersion (a rolling upgrade stopped halfway: `lab up --upgrade-from`). */
+  nodeVersions?: Record<string, string>;
   phase: 'creating' | 'up' | 'failed' | 'removing';
   createdAt: string;
   /** Network namespaces, recorded just before each is created. */
@@ -56,7 +58,7 @@ export function requireState(name: string): LabState {
 }
 
 export function specOf(state: LabState): LabSpec {
-  return makeSpec(state.name, state.nodes, state.tls, state.etcdVersion ? { version: state.etcdVersion, binDir: state.etcdBinDir } : undefined);
+  return makeSpec(state.name, state.nodes, state.tls, state.etcdVersion ? { version: state.etcdVersion, binDir: state.etcdBinDir, nodeVersions: state.nodeVersions } : undefined);
 }
 
 /** Writes the state atomically (a crash mid-write must not lose what was recorded before). */

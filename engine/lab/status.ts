@@ -11,6 +11,8 @@ export interface LabStatus {
   phase: LabState['phase'];
   tls: boolean;
   etcdVersion: string;
+  /** Nodes on another release (a rolling upgrade stopped halfway). */
+  nodeVersions?: Record<string, string>;
   inventory: string;
   memoryMb: number;
   leader?: string;
@@ -49,7 +51,7 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
   const leaderId = probes.find((p) => p.healthy && p.leaderId && p.leaderId !== '0')?.leaderId;
   const names = new Set(spec.etcdNodes.map((n) => n.name));
   return {
-    name: spec.name, phase: state.phase, tls: spec.tls, etcdVersion: spec.etcdVersion, inventory: inventoryPath(spec), memoryMb: labMemoryMb(state.netns),
+    name: spec.name, phase: state.phase, tls: spec.tls, etcdVersion: spec.etcdVersion, ...(spec.nodeVersions ? { nodeVersions: spec.nodeVersions } : {}), inventory: inventoryPath(spec), memoryMb: labMemoryMb(state.netns),
     leader: members.find((m) => m.id === leaderId)?.name,
     nodes: spec.etcdNodes.map((n, i) => {
       const p = probes[i];
@@ -75,7 +77,8 @@ export function formatStatus(s: LabStatus): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
   const healthy = s.nodes.filter((n) => n.healthy).length;
-  return `lab ${s.name} (${s.phase}, etcd ${s.etcdVersion}, TLS ${s.tls ? 'on' : 'off'}): ${healthy}/${s.nodes.length} healthy, leader ${s.leader ?? 'none'}, memory ${s.memoryMb} MiB
+  const behind = Object.entries(s.nodeVersions ?? {}).map(([n, v]) => ` (${n}: ${v})`).join('');
+  return `lab ${s.name} (${s.phase}, etcd ${s.etcdVersion}${behind}, TLS ${s.tls ? 'on' : 'off'}): ${healthy}/${s.nodes.length} healthy, leader ${s.leader ?? 'none'}, memory ${s.memoryMb} MiB
 inventory: ${s.inventory}
 ${table}${s.otherMembers.length ? `\nother members: ${s.otherMembers.join(', ')}` : ''}
 `;

@@ -15,7 +15,8 @@ import { checkPrereqs } from './prereqs.js';
 import { run, waitFor } from './proc.js';
 import { allHosts, LABS_ROOT, makeSpec, type LabSpec } from './spec.js';
 import { createSshFiles, sshConfigPath } from './ssh-files.js';
-import { newState, readState, writeState, type LabState } from './state.js';
+import { newState, readState, specOf, writeState, type LabState } from './state.js';
+import { checkUpgrade, upgradeAllButLast } from './upgrade.js';
 import { buildNetwork, checkIsolation } from './topology.js';
 
 /** Options of `lab up`. */
@@ -25,6 +26,8 @@ export interface UpOptions {
   tls: boolean;
   /** `3.6`, `3.6.16`…; default: the `default` line of scripts/etcd-versions.txt (see etcd-versions.ts). */
   etcdVersion?: string;
+  /** Make the cluster on this older minor, then upgrade every node but the last to `etcdVersion` (a mixed cluster). */
+  upgradeFrom?: string;
   install: boolean;
   /** Keep a half-built lab for debugging instead of removing it when `up` fails. */
   keepOnFailure: boolean;
@@ -44,7 +47,10 @@ export interface UpReport {
 /** Builds lab `name`; on failure removes what it made (unless keepOnFailure) and rethrows. */
 export async function labUp(o: UpOptions): Promise<UpReport> {
   const t0 = Date.now();
-  const spec = makeSpec(o.name, o.nodes, o.tls, resolveEtcdRelease(o.etcdVersion));
+  const to = resolveEtcdRelease(o.etcdVersion);
+  const from = o.upgradeFrom === undefined ? undefined : resolveEtcdRelease(o.upgradeFrom);
+  if (from) checkUpgrade(from, to);
+  const spec = makeSpec(o.name, o.nodes, o.tls, from ?? to);
   await checkPrereqs(o.install, o.log);
   if (readState(spec.name) || existsSync(spec.dir)) {
     throw new RingError('E_LAB', `lab ${spec.name} already exists (${spec.dir})`, {
@@ -56,7 +62,14 @@ export async function labUp(o: UpOptions): Promise<UpReport> {
   writeState(state);
   try {
     const r = await build(spec, state, o.log, t0);
-    return r;
+    if (!from) return r;
+    const upgraded = await upgradeAllButLast(spec, state, to, o.log);
+    const last = spec.etcdNodes[spec.etcdNodes.length - 1].name;
+    Object.assign(state, { etcdVersion: to.version, etcdBinDir: to.binDir, nodeVersions: { [last]: from.version } });
+    writeState(state);
+    const mixed = specOf(state);
+    o.log(`lab ${spec.name}: ${upgraded.join(', ')} on etcd ${to.version}, ${last} still on ${from.version} (cluster version ${from.version.replace(/\.\d+$/, '')})`);
+    return { ...r, spec: mixed, inventory: writeInventory(mixed), totalMs: Date.now() - t0 };
   } catch (e) {
     state.phase = 'failed';
     writeState(state);

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { pinnedReleases, resolveEtcdRelease } from '../../engine/lab/etcd-versions.js';
+import { defaultEtcdLine, pinnedReleases, resolveEtcdRelease } from '../../engine/lab/etcd-versions.js';
+import { checkUpgrade } from '../../engine/lab/upgrade.js';
 import { inventoryData } from '../../engine/lab/inventory.js';
 import { etcdFlags, etcdManifest } from '../../engine/lab/manifests.js';
 import { initScript } from '../../engine/lab/node-init.js';
@@ -56,13 +57,14 @@ describe('lab etcd versions', () => {
     expect(initScript(debian, debian.etcdNodes[0])).to.not.contain('etcdutl');
   });
 
-  it('resolves a line or an exact release to a built release, and 3.4 (the default) to Debian\'s package', () => {
+  it('resolves a line or an exact release to a built release, no version to the default line (3.6), and 3.4 to Debian\'s package', () => {
     const pin = pinnedReleases().get('3.6')!;
     mkdirSync(join(cache, `v${pin}`, 'bin'), { recursive: true });
     writeFileSync(join(cache, `v${pin}`, 'bin', '.complete'), '');
     expect(resolveEtcdRelease('3.6')).to.deep.equal({ version: pin, binDir: join(cache, `v${pin}`, 'bin') });
     expect(resolveEtcdRelease(`v${pin}`).version).to.equal(pin);
-    expect(resolveEtcdRelease(undefined)).to.deep.equal({ version: '3.4.23' });
+    expect(defaultEtcdLine()).to.equal('3.6');
+    expect(resolveEtcdRelease(undefined)).to.deep.equal({ version: pin, binDir: join(cache, `v${pin}`, 'bin') });
     expect(resolveEtcdRelease('3.4')).to.deep.equal({ version: '3.4.23' });
   });
 
@@ -75,5 +77,22 @@ describe('lab etcd versions', () => {
   it('refuses a version that is not built, naming the build command', () => {
     const pin = pinnedReleases().get('3.7')!;
     expect(() => resolveEtcdRelease('3.7')).to.throw(new RegExp(`etcd ${pin.replace(/\./g, '\\.')} is not built`)).with.property('hint').that.contains(`scripts/build-etcd.sh ${pin}`);
+  });
+
+  it('--upgrade-from takes the previous minor only, saying how to ask', () => {
+    expect(() => checkUpgrade({ version: '3.5.35' }, { version: '3.6.16' })).to.not.throw();
+    expect(() => checkUpgrade({ version: '3.5.35' }, { version: '3.7.3' })).to.throw(/one minor version at a time/).with.property('hint').that.contains('--etcd-version 3.6 --upgrade-from 3.5');
+    expect(() => checkUpgrade({ version: '3.6.16' }, { version: '3.5.35' })).to.throw(/one minor version at a time/);
+  });
+
+  it('a node the rolling upgrade has not reached keeps its image, flags and inventory version', () => {
+    const mixed = makeSpec('mix', 3, true, { version: '3.6.16', binDir: '/cache/v3.6.16/bin', nodeVersions: { node3: '3.5.35' } });
+    const [n1, , n3] = mixed.etcdNodes;
+    expect(etcdManifest(mixed, n1)).to.contain('registry.k8s.io/etcd:3.6.16-0').and.contain('--feature-gates=InitialCorruptCheck=true');
+    expect(etcdManifest(mixed, n3)).to.contain('registry.k8s.io/etcd:3.5.35-0').and.contain('--experimental-initial-corrupt-check=true');
+    const inv = inventoryData(mixed) as { all: { children: { etcd: { vars: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> } } } };
+    expect(inv.all.children.etcd.vars.etcd_version).to.equal('3.6.16');
+    expect(inv.all.children.etcd.hosts.node3.etcd_version).to.equal('3.5.35');
+    expect(inv.all.children.etcd.hosts.node1.etcd_version).to.equal(undefined);
   });
 });

@@ -1,5 +1,6 @@
 // The lab end to end on real namespaces, sshd and etcd: ONE lab for the whole file, removed even when a test fails.
 import { expect } from 'chai';
+import { defaultEtcdLine, pinnedReleases } from '../../engine/lab/etcd-versions.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
@@ -124,7 +125,7 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
       ansible_host: '10.20.30.103', ringmaster_proxy_jump: 'bastion', ansible_ssh_common_args: '-o ProxyJump=root@10.20.0.1',
       etcd_name: 'node3', etcd_peer_url: 'https://10.20.30.103:2380', etcd_client_url: 'https://10.20.30.103:2379',
     });
-    expect(inv.all.children.etcd.vars).to.include({ etcd_flavor: 'static-pod', etcd_tls: true, etcdctl_via: 'host', etcd_version: '3.4.23' });
+    expect(inv.all.children.etcd.vars).to.include({ etcd_flavor: 'static-pod', etcd_tls: true, etcdctl_via: 'host', etcd_version: pinnedReleases().get(defaultEtcdLine()) });
   });
 
   it('knows whether a process runs inside the client namespace and refuses a lab that is not up', async () => {
