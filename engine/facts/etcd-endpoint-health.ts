@@ -26,7 +26,8 @@ export const etcdEndpointHealth: Fact<EndpointHealth[]> = {
   parse(stdout, stderr, code) {
     throwIfDeterministic('endpoint health', stdout, stderr, code);
     if (!stdout.trim()) return [];
-    const raw = parseEtcdJson(stdout, 'endpoint health') as Array<{ endpoint: string; health: boolean; took?: string; error?: string }>;
+    // etcdctl 3.6 prints `null` (3.4 and 3.5 `[]`) when the list is empty.
+    const raw = (parseEtcdJson(stdout, 'endpoint health') as Array<{ endpoint: string; health: boolean; took?: string; error?: string }> | null) ?? [];
     return raw.map((r) => ({ endpoint: r.endpoint, health: r.health === true, took: r.took ?? '', error: r.error }));
   },
 };

@@ -44,7 +44,8 @@ export const etcdEndpointStatus: Fact<EndpointStatus[]> = {
   parse(stdout, stderr, code) {
     throwIfDeterministic('endpoint status', stdout, stderr, code);
     if (!stdout.trim()) return [];
-    const raw = parseEtcdJson(stdout, 'endpoint status') as Raw[];
+    // etcdctl 3.6 prints `null` (3.4 and 3.5 `[]`) when no endpoint answered.
+    const raw = (parseEtcdJson(stdout, 'endpoint status') as Raw[] | null) ?? [];
     return raw.map((r) => ({
       endpoint: r.Endpoint,
       clusterId: toHexId(r.Status.header.cluster_id),

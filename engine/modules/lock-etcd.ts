@@ -68,11 +68,13 @@ export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: s
     await revoke().catch(() => undefined);
     throw etcdError(ctx, `cannot take the lock ${key}: ${lastLine(out.stderr) || `exit code ${out.code}`}`);
   }
-  const answer = parseEtcdJson(out.stdout, `txn on ${key}`) as { succeeded?: boolean; responses?: Array<{ Response?: { ResponseRange?: { kvs?: RawKv[] } } }> };
+  // The range response's JSON name: `ResponseRange` up to etcdctl 3.5 (gogo protobuf), `response_range` from 3.6.
+  const answer = parseEtcdJson(out.stdout, `txn on ${key}`) as { succeeded?: boolean; responses?: Array<{ Response?: { ResponseRange?: { kvs?: RawKv[] }; response_range?: { kvs?: RawKv[] } } }> };
   if (answer.succeeded !== true) {
     // Taken between our read and our txn: by whom is in the same answer.
     await revoke().catch(() => undefined);
-    const now = kvOf(answer.responses?.[0]?.Response?.ResponseRange?.kvs?.[0]);
+    const range = answer.responses?.[0]?.Response;
+    const now = kvOf((range?.ResponseRange ?? range?.response_range)?.kvs?.[0]);
     return refusal(ctx, key, now?.value ?? '', now ? leaseNote(now) : '');
   }
   hold(ctx, id, `the lock ${key} (lease ${lease})`, ttl, () => execOutside(ctx, etcdctlCommand(ctx, ep, 'lease', 'keep-alive', '--once', lease), (ttl * 1000) / 3), async (signal) => {

@@ -39,6 +39,12 @@ describe('etcd facts', () => {
     expect(s.errors).to.deep.equal(['etcdserver: no leader']);
   });
 
+  it('reads etcdctl 3.6\'s `null` (no endpoint answered; 3.4 and 3.5 print `[]`) as no status and no health', () => {
+    // As etcdctl 3.6.16 printed it for an endpoint that refused the connection (exit 1).
+    expect(etcdEndpointStatus.parse('null\n', 'Failed to get the status of endpoint http://127.0.0.1:1 (context deadline exceeded)', 1)).to.deep.equal([]);
+    expect(etcdEndpointHealth.parse('null\n', '', 1)).to.deep.equal([]);
+  });
+
   it('parses endpoint health including the endpoints that are down', () => {
     const h = etcdEndpointHealth.parse(fixture('endpoint-health-one-down.json'), '', 1);
     expect(h.map((x) => x.health)).to.deep.equal([true, false]);

@@ -20,7 +20,10 @@ const GET_FREE: Step = { exec: E(`get ${KEY} -w json`), ...ok(`{${HEADER}}`) };
 const GET_HELD = (value = JSON.stringify(other), lease?: string): Step => ({ exec: E(`get ${KEY} -w json`), ...ok(kvJson(value, lease)) });
 const GRANT: Step = { exec: E('lease grant 30'), ...ok(`lease ${LEASE} granted with TTL(30s)\n`) };
 const TXN_OK: Step = { exec: E('txn -w json'), ...ok(`{${HEADER},"succeeded":true,"responses":[{"Response":{"ResponsePut":{"header":{"revision":8}}}}]}`) };
-const TXN_LOST: Step = { exec: E('txn -w json'), ...ok(`{${HEADER},"responses":[{"Response":{"ResponseRange":{"header":{"revision":8},"kvs":[{"key":"${b64(KEY)}","create_revision":8,"mod_revision":8,"version":1,"value":"${b64(JSON.stringify(other))}","lease":7587869315470931471}],"count":1}}}]}`) };
+const TXN_LOST_JSON = `{${HEADER},"responses":[{"Response":{"ResponseRange":{"header":{"revision":8},"kvs":[{"key":"${b64(KEY)}","create_revision":8,"mod_revision":8,"version":1,"value":"${b64(JSON.stringify(other))}","lease":7587869315470931471}],"count":1}}}]}`;
+const TXN_LOST: Step = { exec: E('txn -w json'), ...ok(TXN_LOST_JSON) };
+/** etcdctl 3.6's JSON names the oneof field in snake case (golang protobuf), as a 3.6.16 txn printed it. */
+const TXN_LOST_36: Step = { exec: E('txn -w json'), ...ok(TXN_LOST_JSON.replace('"ResponseRange"', '"response_range"')) };
 const REVOKE: Step = { exec: E(`lease revoke ${LEASE}`), ...ok(`lease ${LEASE} revoked\n`) };
 const READ_FILE = /^sh -c .*present.* sh \/var\/lib\/etcd\.ringmaster-lock$/;
 const FILE_ABSENT: Step = { exec: READ_FILE, ...ok('absent\n') };
@@ -88,13 +91,15 @@ describe('etcd_lock (etcd backend)', () => {
     done(conn);
   });
 
-  it('refuses when another run takes the key between the read and the txn, naming it, and gives its own lease back', async () => {
-    const { result, conn, ctx } = await lock([GET_FREE, GRANT, TXN_LOST, REVOKE]);
-    expect(result).to.include({ abort: true, failed: true });
-    expect(result.msg).to.match(/locked by run 20260102T030405000Z-abcdef of alice@ctl1/);
-    expect(ctx.cleanups).to.deep.equal([]);
-    done(conn);
-  });
+  for (const [etcdctl, txn] of [['3.4/3.5 (ResponseRange)', TXN_LOST], ['3.6 (response_range)', TXN_LOST_36]] as const) {
+    it(`refuses when another run takes the key between the read and the txn, naming it, and gives its own lease back: etcdctl ${etcdctl}`, async () => {
+      const { result, conn, ctx } = await lock([GET_FREE, GRANT, txn, REVOKE]);
+      expect(result).to.include({ abort: true, failed: true });
+      expect(result.msg).to.match(/locked by run 20260102T030405000Z-abcdef of alice@ctl1/);
+      expect(ctx.cleanups).to.deep.equal([]);
+      done(conn);
+    });
+  }
 
   it('refuses a lock put by hand without a lease, saying it never expires; --break-lock deletes it with a warning and takes the lock', async () => {
     const refused = await lock([GET_HELD('manual', '0')]);

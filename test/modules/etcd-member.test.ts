@@ -113,6 +113,16 @@ describe('etcd_member state=present', () => {
     expect(conn.execs()).to.deep.equal([E('member list -w json')]);
     expect(result.initial_cluster).to.match(/m4=http:\/\/127.0.0.1:24694$/);
   });
+
+  it('in check mode plans the add when the member list cannot be read (quorum lost, a recovery only planned), but fails for real', async () => {
+    const noQuorum: Step = { exec: E('member list -w json'), ...fail('{"level":"warn","msg":"retrying of unary invoker failed"}\nError: context deadline exceeded', 1) };
+    const planned = await run('etcd_member', [noQuorum], { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, true);
+    expect(planned.result).to.include({ changed: true });
+    expect(planned.result.msg).to.match(/^check mode: would make m4 present \(the live member list cannot be read now: .*context deadline exceeded/);
+    const conn = new ScriptedConnection([noQuorum]);
+    const err = await runModule('etcd_member', conn, { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, { vars: VARS }).catch((e: Error) => e);
+    expect(String(err)).to.match(/context deadline exceeded/);
+  });
 });
 
 describe('etcd_member state=absent', () => {
