@@ -31,9 +31,9 @@ export function labName(tag: string): string {
 }
 
 /** Removes any leftover lab of that name, then brings up a fresh healthy TLS lab (the lab's default etcd unless given). */
-export async function labStart(name: string, nodes = 3, etcdVersion?: string): Promise<Lab> {
+export async function labStart(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string): Promise<Lab> {
   await labDown(name);
-  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}) });
+  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}), ...(upgradeFrom ? { upgradeFrom } : {}) });
   const state = readState(name)!;
   // The spec as the lab recorded it (its etcd version and binaries), not a fresh default.
   const spec = specOf(state);
@@ -41,8 +41,8 @@ export async function labStart(name: string, nodes = 3, etcdVersion?: string): P
 }
 
 /** A lab as a kubeadm cluster looks after its first boot: manifests say `existing`, and the cluster is healthy. */
-export async function settledLab(name: string, nodes = 3, etcdVersion?: string): Promise<Lab> {
-  const lab = await labStart(name, nodes, etcdVersion);
+export async function settledLab(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string): Promise<Lab> {
+  const lab = await labStart(name, nodes, etcdVersion, upgradeFrom);
   await markManifestsExisting(lab);
   await waitClusterHealthy(lab.spec, lab.state, lab.nodes[0], 30_000);
   return lab;
