@@ -8,8 +8,8 @@ import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
 import { labUp } from '../../engine/lab/up.js';
-import { makeSpec, type LabSpec } from '../../engine/lab/spec.js';
-import { readState, type FaultMode, type LabState } from '../../engine/lab/state.js';
+import type { LabSpec } from '../../engine/lab/spec.js';
+import { readState, specOf, type FaultMode, type LabState } from '../../engine/lab/state.js';
 import { packageRoot } from '../../engine/paths.js';
 import type { HostResult, Recap, RunEvent } from '../../engine/report/events.js';
 
@@ -35,7 +35,8 @@ export async function labStart(name: string, nodes = 3): Promise<Lab> {
   await labDown(name);
   await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined });
   const state = readState(name)!;
-  const spec = makeSpec(name, nodes, true);
+  // The spec the lab was built with (its etcd release, resolved by lab up), not a fresh default one.
+  const spec = specOf(state);
   return { name, spec, state, inventory: inventoryPath(spec), nodes: spec.etcdNodes.map((n) => n.name) };
 }
 
