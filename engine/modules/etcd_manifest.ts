@@ -54,7 +54,7 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       const problems = identityProblems(readFlags(after, dest));
       if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
       const exp = experimentalProblem(readFlags(after, dest), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
-      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'remove them or use their 3.6+ spelling (etcd_manifest set/remove), e.g. --feature-gates=InitialCorruptCheck=true, --watch-progress-notify-interval');
+      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'write the 3.6+ spelling named above instead (etcd_manifest mode=edit with set/remove), or remove them');
       if (exp) warning = exp.text;
     }
     const w = warning ? { warnings: [warning] } : {};
