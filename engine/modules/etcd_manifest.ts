@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
-import { experimentalProblem, imageVersion, newestVersion } from '../etcd/versions.js';
+import { experimentalFlagsIn } from '../etcd/experimental-flags.js';
+import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { packageRoot } from '../paths.js';
@@ -36,6 +37,7 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
     }
     const before = await readRemote(ctx, dest);
+    if (args.mode === 'audit') return audit(ctx, dest, before, args.version);
     // Never older than the cluster: a member older than the cluster version is refused ("incompatible with current
     // running cluster"). Without etcd_version the live members say; the image the file had is a floor in any case.
     const live = varStr(ctx.vars, 'etcd_version', '') ? undefined : await liveClusterVersion(ctx);
@@ -51,8 +53,8 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     if (dest.endsWith('.yaml') || dest.endsWith('.yml')) {
       const problems = identityProblems(readFlags(after, dest));
       if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
-      const exp = experimentalProblem(readFlags(after, dest).keys(), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
-      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'remove them or use their 3.6+ spelling (etcd_manifest set/remove), e.g. --feature-gates=InitialCorruptCheck=true, --watch-progress-notify-interval');
+      const exp = experimentalProblem(readFlags(after, dest), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
+      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'write the 3.6+ spelling named above instead (etcd_manifest mode=edit with set/remove), or remove them');
       if (exp) warning = exp.text;
     }
     const w = warning ? { warnings: [warning] } : {};
@@ -61,6 +63,22 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     return warning ? { ...r, ...w, msg: `${r.msg}; warning: ${warning}` } : r;
   },
 });
+
+/**
+ * mode=audit (health.yml): what the next start of this member, or the next minor release, would trip over, as
+ * `risk: …` / `problem: …` lines like health.yml's other manifest findings; reads, never writes. The member starts
+ * next as the newer of the version it runs and the image its file names (a manifest edited for 3.7 starts 3.7).
+ */
+function audit(ctx: ModuleContext, dest: string, text: string | undefined, live: string | undefined): ModuleResult {
+  const running = live || undefined;
+  const drift = versionDrift(ctx.vars.etcd_version, running);
+  const findings = [
+    ...(text === undefined ? [] : nextMinorFindings(experimentalFlagsIn(text), newestVersion(running, imageVersion(text)), dest)),
+    // What the inventory says is what rendered manifests get: a stale etcd_version renders an older image.
+    ...(drift ? [`risk: ${ctx.host}: ${drift}: set etcd_version to ${running} in the inventory (or remove it: the live members then decide)`] : []),
+  ];
+  return { changed: false, dest, findings, msg: findings.length > 0 ? findings.join('; ') : `${dest}: nothing the next start or etcd minor would refuse` };
+}
 
 function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: string[] } {
   const set: Record<string, string> = { ...(args.set ?? {}) };

@@ -9,7 +9,8 @@ import type { EtcdSnapshotArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdctlCommand, etcdError, hostPort, readFact, varStr } from './etcd-common.js';
-import { bumpsRevision, snapshotTool, TOOL_PROBE, versionDrift, type ToolVersions } from './snapshot-tool.js';
+import { bumpsRevision, snapshotTool, TOOL_PROBE, type ToolVersions } from './snapshot-tool.js';
+import { versionDrift } from '../etcd/versions.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
@@ -133,7 +134,7 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const st = parseStatus(await must(ctx, statusCommand(ctx, file, tool === 'etcdutl')));
   const keyCount = await liveKeyCount(ctx, st.revision);
   const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
-  const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar, etcd_version_live: live, version_drift: versionDrift(ctx, live) };
+  const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar, etcd_version_live: live, version_drift: versionDrift(ctx.vars.etcd_version, live) };
   if (args.fetch === false) return { ...result, msg: `saved ${file} (revision ${st.revision}, ${st.total_keys} keys)` };
   const destDir = resolve(ctx.playbookDir, args.dest ?? 'backups');
   await mkdir(destDir, { recursive: true });

@@ -40,13 +40,6 @@ export function snapshotTool(ctx: ModuleContext, t: ToolVersions, what: 'status'
   return 'etcdctl';
 }
 
-/** `etcd_version` of the inventory when it disagrees with the live server: reported, never trusted over live. */
-export function versionDrift(ctx: ModuleContext, live?: string): string | undefined {
-  const inv = ctx.vars.etcd_version;
-  if (!live || inv === undefined || inv === null || String(inv).replace(/^v/, '') === live) return undefined;
-  return `etcd_version in the inventory says ${String(inv)} but the member runs ${live}`;
-}
-
 /** Whether this etcdctl's `snapshot restore` has `--bump-revision --mark-compacted` (3.4.27+, 3.5.10+; CHANGELOG-3.4/-3.5). */
 export function bumpsRevision(etcdctlVersion: string | undefined): boolean {
   const v = parseVersion(etcdctlVersion);

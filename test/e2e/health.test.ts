@@ -12,6 +12,7 @@ import {
 
 const NAME = labName('hl');
 const DRIFT_INVENTORY = join(tmpdir(), `ringmaster-${NAME}-drift.yml`);
+const VERSION_INVENTORY = join(tmpdir(), `ringmaster-${NAME}-version.yml`);
 const HEALTH_TASK = 'Ask etcd for members, leader, health, cluster IDs and drift from the inventory';
 const MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 const KEPT = '/etc/kubernetes/.etcd.yaml.e2e-orig';
@@ -29,6 +30,7 @@ describe('health.yml on the lab @lab @e2e', function () {
   after(async function () {
     this.timeout(30_000);
     rmSync(DRIFT_INVENTORY, { force: true });
+    rmSync(VERSION_INVENTORY, { force: true });
     await labStop(lab, NAME);
   });
 
@@ -123,6 +125,23 @@ describe('health.yml on the lab @lab @e2e', function () {
     expect([await etcdPid('node1'), await etcdPid('node2'), await etcdPid('node3')]).to.deep.equal(pids);
     expect(await settledProblems(lab!)).to.deep.equal([]);
     expect(await verifyKeys(lab!)).to.deep.equal([]);
+  });
+
+  it('reports (exit 0) an --experimental-* flag on a 3.6 member as a 3.7 risk with its replacement, and a stale etcd_version as a risk', async () => {
+    expect(lab!.spec.etcdVersion, 'the default lab runs 3.6').to.match(/^3\.6\./);
+    const inv = inventoryData(lab!.spec) as { all: { children: { etcd: { hosts: Record<string, Record<string, string>> } } } };
+    inv.all.children.etcd.hosts.node2.etcd_version = '3.6.1';
+    writeFileSync(VERSION_INVENTORY, stringify(inv));
+    await withEditedManifests({ node1: 's/^\\(\\s*\\)- --initial-cluster-state=existing$/&\\n\\1- --experimental-initial-corrupt-check=true/' }, async () => {
+      const r = await cli(['run', join('playbooks', 'health.yml'), '-i', VERSION_INVENTORY]);
+      expect(r.exitCode, explain(r)).to.equal(0);
+      const reported = resultsOf(r, 'Report manifest findings without failing');
+      const msgOf = (n: string) => reported.find((x) => x.host === n && x.status === 'ok')?.msg ?? '';
+      expect(msgOf('node1'), explain(r)).to.contain(`risk: ${MANIFEST}: etcd 3.7 refuses --experimental-initial-corrupt-check: replace --experimental-initial-corrupt-check with --feature-gates=InitialCorruptCheck=true before upgrading (this member runs ${lab!.spec.etcdVersion})`);
+      expect(msgOf('node1')).to.not.contain('etcd_version');
+      expect(msgOf('node2'), explain(r)).to.equal(`manifest audit of node2: risk: node2: etcd_version in the inventory says 3.6.1 but the member runs ${lab!.spec.etcdVersion}: set etcd_version to ${lab!.spec.etcdVersion} in the inventory (or remove it: the live members then decide)`);
+      expect(reported.find((x) => x.host === 'node3')?.status, explain(r)).to.equal('skipped');
+    });
   });
 
   it('refuses (exit 2) an inventory whose peer URL for a node disagrees with the live member, saying which and how to fix it', async () => {

@@ -141,6 +141,52 @@ describe('etcd_manifest and the cluster version', () => {
     const swap = /^sh -c 'set -C .* keep \/etc\/kubernetes\/manifests\/etcd\.yaml .* && mv -f -- /;
     const { result } = await run([{ exec: READ, reply: { stdout: old } }, write[0], write[1], { exec: swap }], { mode: 'edit', initial_cluster_state: 'existing' }, { vars: { ...vars, etcd_version: '3.6.16' } });
     expect(result.changed).to.equal(true);
-    expect(result.warnings).to.deep.equal(['--experimental-initial-corrupt-check, --experimental-watch-progress-notify-interval deprecated in etcd 3.6.16 and refused by 3.7: use the plain flag or --feature-gates (e.g. InitialCorruptCheck=true)']);
+    expect(result.warnings).to.deep.equal(['--experimental-initial-corrupt-check, --experimental-watch-progress-notify-interval deprecated in etcd 3.6.16 and refused by 3.7: replace --experimental-initial-corrupt-check with --feature-gates=InitialCorruptCheck=true; replace --experimental-watch-progress-notify-interval with --watch-progress-notify-interval=5s']);
+  });
+});
+
+describe('etcd_manifest mode=audit (health.yml)', () => {
+  const M = '/etc/kubernetes/manifests/etcd.yaml';
+  let v35 = '';
+  before(async () => {
+    v35 = await rendered();
+    expect(v35).to.contain('--experimental-initial-corrupt-check=true');
+  });
+  const audit = async (text: string | undefined, version: string, v: Record<string, unknown> = vars) =>
+    (await run([text === undefined ? ABSENT : { exec: READ, reply: { stdout: text } }], { mode: 'audit', version }, { vars: v })).result;
+
+  it('on a 3.6 member: a risk per --experimental-* flag naming its replacement, and reads only (no write, no etcdctl)', async () => {
+    const r = await audit(v35.replace('etcd:3.5.15-0', 'etcd:3.6.16-0'), '3.6.16', { ...vars, etcd_version: '3.6.16' });
+    expect(r.changed).to.equal(false);
+    expect(r.findings).to.deep.equal([
+      `risk: ${M}: etcd 3.7 refuses --experimental-initial-corrupt-check: replace --experimental-initial-corrupt-check with --feature-gates=InitialCorruptCheck=true before upgrading (this member runs 3.6.16)`,
+      `risk: ${M}: etcd 3.7 refuses --experimental-watch-progress-notify-interval: replace --experimental-watch-progress-notify-interval with --watch-progress-notify-interval=5s before upgrading (this member runs 3.6.16)`,
+    ]);
+  });
+
+  it('on a 3.7 member, or a 3.6 one whose file already names the 3.7 image: a problem per flag', async () => {
+    const v37 = v35.replace('etcd:3.5.15-0', 'etcd:3.7.3-0');
+    for (const live of ['3.7.3', '3.6.16', '']) {
+      const r = await audit(v37, live, { ...vars, etcd_version: undefined });
+      expect(r.findings, live).to.have.length(2);
+      for (const f of r.findings as string[]) expect(f, live).to.match(/^problem: \/etc\/kubernetes\/manifests\/etcd\.yaml: etcd 3\.7\.3 refuses --experimental-[a-z-]+: this member will not start after a restart: replace /);
+    }
+  });
+
+  it('finds nothing on 3.5 (the flags are its spelling) nor on a 3.6 manifest kubeadm writes for 3.6', async () => {
+    expect((await audit(v35, '3.5.15')).findings).to.deep.equal([]);
+    const v36 = await rendered({ ...vars, etcd_version: '3.6.16' });
+    const r = await audit(v36, '3.6.16', { ...vars, etcd_version: '3.6.16' });
+    expect(r.findings).to.deep.equal([]);
+    expect(r.msg).to.equal(`${M}: nothing the next start or etcd minor would refuse`);
+  });
+
+  it('reports an etcd_version that is not the live version as a risk naming the host, both versions and the fix', async () => {
+    const v36 = await rendered({ ...vars, etcd_version: '3.6.16' });
+    const r = await audit(v36, '3.6.16', { ...vars, etcd_version: '3.6.15' });
+    expect(r.findings).to.deep.equal(['risk: node1: etcd_version in the inventory says 3.6.15 but the member runs 3.6.16: set etcd_version to 3.6.16 in the inventory (or remove it: the live members then decide)']);
+    // A member that does not answer has no live version to drift from; a missing file still gets the drift.
+    expect((await audit(v36, '', { ...vars, etcd_version: '3.6.15' })).findings).to.deep.equal([]);
+    expect((await audit(undefined, '3.6.16', { ...vars, etcd_version: '3.5.15' })).findings).to.deep.equal(['risk: node1: etcd_version in the inventory says 3.5.15 but the member runs 3.6.16: set etcd_version to 3.6.16 in the inventory (or remove it: the live members then decide)']);
   });
 });
