@@ -3,6 +3,7 @@ import { RingError } from '../errors/index.js';
 import { etcdctl, etcdctlSettings } from '../etcd/etcdctl.js';
 import { deterministicLine, HINT } from '../etcd/etcdctl-errors.js';
 import { parseMemberList, type MemberList } from '../etcd/members.js';
+import { healthTimeout } from './etcd-endpoint-health.js';
 import type { Fact } from './fact.js';
 
 export const etcdMembers: Fact<MemberList> = {
@@ -17,6 +18,17 @@ export const etcdMembers: Fact<MemberList> = {
     }
     return parseMemberList(stdout);
   },
+};
+
+/**
+ * The member list as a probe, with health's short timeout: for check mode, where a cluster without quorum (the
+ * recovery's forced restart only planned) cannot answer a linearizable list and every planned step would wait out
+ * the full command timeout.
+ */
+export const etcdMembersProbe: Fact<MemberList> = {
+  ...etcdMembers,
+  name: 'etcd_members_probe',
+  command: (vars, endpoints) => etcdctl({ ...etcdctlSettings(vars, endpoints), commandTimeout: healthTimeout(vars) }, 'member', 'list', '-w', 'json'),
 };
 
 export function lastLine(text: string): string {

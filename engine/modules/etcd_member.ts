@@ -4,6 +4,7 @@ import { findMember, initialCluster, type Member, type MemberList } from '../etc
 import { HINT } from '../etcd/etcdctl-errors.js';
 import { checkStep } from '../etcd/quorum.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
+import { etcdMembersProbe } from '../facts/etcd-members.js';
 import type { EtcdMemberArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { atLeast, endpointsArg, etcdctlCommand, etcdError, label, memberList, readFact, resolveMember, runEtcdctl, varStr, versionOf } from './etcd-common.js';
@@ -33,7 +34,7 @@ export const etcdMemberModule = defineModule<EtcdMemberArgs>({
 `,
   async run(ctx, args) {
     const endpoints = endpointsArg(args.endpoints);
-    const list = await memberList(ctx, endpoints).catch((e: Error) => {
+    const list = await (ctx.check ? readFact(ctx, etcdMembersProbe, endpoints) : memberList(ctx, endpoints)).catch((e: Error) => {
       // In check mode earlier steps only planned (a recovery's forced restart did not happen): with quorum lost a
       // linearizable member list (etcd 3.5+; 3.4 served it locally) cannot answer, and the change is only planned too.
       if (ctx.check) return e;

@@ -144,6 +144,21 @@ export async function clusterFingerprint(lab: Lab): Promise<string> {
   return parts.join('\n');
 }
 
+/**
+ * The fingerprint once it holds still (equal twice, 2 s apart; up to 40 s): right after a fault a member's etcd may
+ * still be creating its data dir, which is no change of the run's.
+ */
+export async function settledFingerprint(lab: Lab): Promise<string> {
+  let last = await clusterFingerprint(lab);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = await clusterFingerprint(lab);
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`the cluster did not hold still for 2 s within 40 s:\n${last}`);
+}
+
 /** What `assertSettled` checks: every member healthy and started, names as expected, manifests `existing` and no force flag. */
 export async function settledProblems(lab: Lab, expectNames = lab.nodes): Promise<string[]> {
   const problems: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { etcdctl, parseEtcdJson } from '../../engine/lab/etcd-query.js';
 import { isBuilt, pinnedReleases } from '../../engine/lab/etcd-versions.js';
 import {
-  clusterFingerprint, explain, labAvailable, labFail, labName, labStop, runPlaybook, settledLab, settledProblems, sh,
+  clusterFingerprint, explain, settledFingerprint, labAvailable, labFail, labName, labStop, runPlaybook, settledLab, settledProblems, sh,
   verifyKeys, writeKeys, type Lab,
 } from './harness.js';
 
@@ -57,7 +57,7 @@ describe(`a mixed etcd ${NEW}/${OLD} cluster (rolling upgrade halfway) @lab @e2e
 
   it(`refuses (exit 8) to re-add node3 on its ${OLD} image, naming both versions, and changes nothing`, async () => {
     await labFail(lab!.state, 'node3', 'wipe');
-    const before = await clusterFingerprint(lab!);
+    const before = await settledFingerprint(lab!);
     const r = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: dir });
     expect(r.exitCode, explain(r)).to.equal(8);
     expect(r.stdout + r.stderr).to.contain(OLD).and.contain(NEW);

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { DEBIAN_ETCD } from '../../engine/lab/etcd-versions.js';
 import {
-  clusterFingerprint, explain, labAvailable, labFail, labName, labStop, members, runPlaybook, settledLab, verifyKeys,
+  clusterFingerprint, explain, settledFingerprint, labAvailable, labFail, labName, labStop, members, runPlaybook, settledLab, verifyKeys,
   writeKeys, type Lab,
 } from './harness.js';
 
@@ -44,7 +44,7 @@ for (const c of cases) {
       });
     } else {
       it('refuses (exit 8) before any change, naming node5 and the releases that allow it', async () => {
-        const before = await clusterFingerprint(lab!);
+        const before = await settledFingerprint(lab!);
         const r = await runPlaybook(lab!, 'replace-member.yml', { target: 'node2', force: 'true' });
         expect(r.exitCode, explain(r)).to.equal(8);
         expect(r.stdout + r.stderr).to.contain(`etcd ${DEBIAN_ETCD} (the oldest running member) refuses \`member add\` while a voter is down`).and.match(/node5 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\) would be down/);

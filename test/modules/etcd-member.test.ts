@@ -5,6 +5,9 @@ import { ScriptedConnection, type Step } from './fake-connection.js';
 import { ALL, E, fail, fixture, ID, ok, VARS } from '../etcd/etcd-script.js';
 
 const LIST = { exec: E('member list -w json'), ...ok(fixture('member-list-3.json')) };
+/** Check mode reads the list as a probe, with health's 2 s timeout (a cluster without quorum must not cost 5 s a step). */
+const PROBE = E('member list -w json').replace('--command-timeout=5s', '--command-timeout=2s');
+const LIST_PROBE = { ...LIST, exec: PROBE };
 const HEALTHY = { exec: E('endpoint health -w json', ALL), ...ok(fixture('endpoint-health-3.json')) };
 const M3_DOWN = { exec: E('endpoint health -w json', ALL), ...fail('Error: unhealthy cluster', 1, fixture('endpoint-health-3-one-down.json')) };
 /** Each member's endpoint says which cluster it is in: the guard counts a member healthy only in this cluster. */
@@ -101,25 +104,25 @@ describe('etcd_member state=present', () => {
 
   it('asks the live endpoint for the version when etcd_version is not set', async () => {
     const vars = { ...VARS, etcd_version: undefined };
-    const conn = new ScriptedConnection([LIST, { exec: E('endpoint status -w json'), ...ok(fixture('endpoint-status-3.json')) }]);
+    const conn = new ScriptedConnection([LIST_PROBE, { exec: E('endpoint status -w json'), ...ok(fixture('endpoint-status-3.json')) }]);
     const result = await runModule('etcd_member', conn, { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, { vars, check: true });
     expect(result.commands).to.deep.equal([ADD_M4]);
   });
 
   it('in check mode prints the add command and runs only read-only queries', async () => {
-    const { result, conn } = await run('etcd_member', [LIST], { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, true);
+    const { result, conn } = await run('etcd_member', [LIST_PROBE], { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, true);
     expect(result).to.include({ changed: true, learner: true });
     expect(result.commands).to.deep.equal([ADD_M4]);
-    expect(conn.execs()).to.deep.equal([E('member list -w json')]);
+    expect(conn.execs()).to.deep.equal([PROBE]);
     expect(result.initial_cluster).to.match(/m4=http:\/\/127.0.0.1:24694$/);
   });
 
   it('in check mode plans the add when the member list cannot be read (quorum lost, a recovery only planned), but fails for real', async () => {
-    const noQuorum: Step = { exec: E('member list -w json'), ...fail('{"level":"warn","msg":"retrying of unary invoker failed"}\nError: context deadline exceeded', 1) };
+    const noQuorum: Step = { exec: PROBE, ...fail('{"level":"warn","msg":"retrying of unary invoker failed"}\nError: context deadline exceeded', 1) };
     const planned = await run('etcd_member', [noQuorum], { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, true);
     expect(planned.result).to.include({ changed: true });
     expect(planned.result.msg).to.match(/^check mode: would make m4 present \(the live member list cannot be read now: .*context deadline exceeded/);
-    const conn = new ScriptedConnection([noQuorum]);
+    const conn = new ScriptedConnection([{ ...noQuorum, exec: E('member list -w json') }]);
     const err = await runModule('etcd_member', conn, { name: 'm4', peer_urls: ['http://127.0.0.1:24694'] }, { vars: VARS }).catch((e: Error) => e);
     expect(String(err)).to.match(/context deadline exceeded/);
   });
