@@ -43,7 +43,9 @@ export const etcdHealthModule = defineModule<EtcdHealthArgs>({
         const driftFails = args.fail_on_drift === true && hasDrift(report.drift);
         const failed = report.problems.length > 0 || driftFails;
         const why = [...report.problems, ...(driftFails ? [`drift: ${JSON.stringify(report.drift)}`] : [])];
-        const msg = !failed ? summary(report)
+        const down = (report.still_down as string[]).length > 0 ? `; still down as before this run: ${(report.still_down as string[]).join(', ')} — bring it back or replace it` : '';
+        if (!failed && down) ctx.warn(`${ctx.host}: ${(report.still_down as string[]).join(', ')} ${(report.still_down as string[]).length > 1 ? 'were' : 'was'} down before this run and still ${(report.still_down as string[]).length > 1 ? 'are' : 'is'}: the cluster keeps quorum without it; bring it back or replace it (replace-member.yml -e target=…)`);
+        const msg = !failed ? `${summary(report)}${down}`
           : report.problems.length > 0 ? `${ctx.host}: etcd not healthy after ${timeout}s: ${why.join('; ')}`
           // etcd is fine, the inventory is not: say so first, so nobody goes hunting for a sick member.
           : `${ctx.host}: etcd is healthy but the inventory disagrees with the live members: ${driftSentences(report.drift).join('; ')}; ${why.join('; ')}`;
@@ -77,10 +79,17 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
   const spread = indexes.length > 0 ? Math.max(...indexes) - Math.min(...indexes) : 0;
   const problems: string[] = [];
   const foreignIds = new Set(foreign.map((f) => f.member.id));
-  const sick = voters.filter((m) => !healthy.has(m.id) && !foreignIds.has(m.id)).map(label);
-  if (healthyVoters.length < Math.max(expected, voters.length) || sick.length > 0) {
+  const sickMembers = voters.filter((m) => !healthy.has(m.id) && !foreignIds.has(m.id));
+  const sick = sickMembers.map(label);
+  // Members the caller knew were down before it started (by inventory host): tolerated while the rest keep quorum.
+  const known = new Set(args.tolerate_down ?? []);
+  const tolerated = sickMembers.filter((m) => known.has(hostName(m.id) ?? ''));
+  const quorumKept = healthyVoters.length >= Math.floor(voters.length / 2) + 1;
+  const excused = quorumKept && tolerated.length === sickMembers.length && healthyVoters.length + tolerated.length >= Math.max(expected, voters.length);
+  if (!excused && (healthyVoters.length < Math.max(expected, voters.length) || sick.length > 0)) {
     problems.push(`${healthyVoters.length} healthy voter(s) of ${voters.length} live voter(s), ${expected} expected by the inventory${sick.length > 0 ? ` (not healthy: ${sick.join(', ')})` : ''}`);
   }
+  const stillDown = excused ? tolerated.map(label) : [];
   for (const f of foreign) {
     const host = hostName(f.member.id) ?? f.member.name ?? f.member.id;
     problems.push(`${label(f.member)} is in cluster ${f.clusterId}${f.memberId !== f.member.id ? ` as member ${f.memberId}` : ''}, the others in ${list.clusterId}: it bootstrapped its own cluster — runbook: replace-member.yml -e target=${host}`);
@@ -107,6 +116,7 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
     healthy_voters: healthyVoters.length,
     expected_voters: expected,
     alarms,
+    still_down: stillDown,
     raft_indexes: Object.fromEntries(statuses.map((s) => [nameOf(list.members, s.memberId), s.raftIndex])),
     members: list.members.map(facts),
     // Per inventory host, matched by peer URL: what playbooks decide on (never by name).
