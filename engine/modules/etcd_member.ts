@@ -111,7 +111,7 @@ async function versionCheck(ctx: Ctx, job: Job, name: string): Promise<void> {
   const { statuses } = await judge(ctx, job.list);
   const refusal = joinRefusal(want, statuses.filter((s) => s.clusterId === job.list.clusterId).map((s) => s.version));
   if (!refusal) return;
-  const text = `${ctx.host}: version guard: ${name} would run etcd ${want}: ${refusal}`;
+  const text = `version guard: ${name} would run etcd ${want}: ${refusal}`;
   if (job.args.accept_version_skew === true || job.args.accept_version_skew === 'true') return ctx.warn(`${text}; adding it anyway (accept_version_skew)`);
   throw new RingError('E_GUARD', `${text}. The member was not added: give it the cluster's version, or accept_version_skew=true to add it anyway`, { host: ctx.host, task: ctx.taskName });
 }

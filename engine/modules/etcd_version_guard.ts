@@ -44,7 +44,8 @@ export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
     const refusal = joinRefusal(joining, running);
     const from = sources.map((s) => `${s.what}: ${s.version}`).join('; ');
     if (!refusal) return { ...base, version: joining, msg: `${ctx.host}'s member will run etcd ${joining} (${from}): not older than the running members (${running.join(', ')})` };
-    const text = `${ctx.host}: version guard: ${ctx.host}'s member would run etcd ${joining} (${from}): ${refusal}`;
+    // No host prefix: the run's report puts the host in front of a guard's abort.
+    const text = `version guard: ${ctx.host}'s member would run etcd ${joining} (${from}): ${refusal}`;
     if (accept) {
       ctx.warn(`${text}; adding it anyway (accept_version_skew)`);
       return { ...base, version: joining, warnings: [text], msg: `${text}; adding it anyway (accept_version_skew)` };

@@ -35,7 +35,7 @@ describe('etcd_version_guard', () => {
     const { err } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [binary('/usr/local/bin/etcd', '3.6.16')]);
     expect(err?.code).to.equal('E_GUARD');
     expect(ERROR_CODES[err.code as keyof typeof ERROR_CODES].exit).to.equal(8);
-    expect(err.message).to.match(/^node3: version guard: node3's member would run etcd 3\.5\.35 \(image registry\.k8s\.io\/etcd:3\.5\.35-0 of the manifest etcd_manifest would write: 3\.5\.35; etcd binary \/usr\/local\/bin\/etcd on node3: 3\.6\.16\): etcd 3\.5\.35 is older than the cluster version 3\.6 \(running members: 3\.6\.16\)/);
+    expect(err.message).to.match(/^version guard: node3's member would run etcd 3\.5\.35 \(image registry\.k8s\.io\/etcd:3\.5\.35-0 of the manifest etcd_manifest would write: 3\.5\.35; etcd binary \/usr\/local\/bin\/etcd on node3: 3\.6\.16\): etcd 3\.5\.35 is older than the cluster version 3\.6 \(running members: 3\.6\.16\)/);
     expect(err.message).to.match(/incompatible with current running cluster.*The member was not added.*accept_version_skew=true/);
   });
 
