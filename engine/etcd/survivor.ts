@@ -21,6 +21,8 @@ export interface SurveyRow {
   revision?: number;
   clusterId?: string;
   leader?: string;
+  /** The server version the member reports. */
+  version?: string;
 }
 
 /** The verdict of a survey: quorum intact (nothing to recover) or lost, and the chosen survivor. */
@@ -44,7 +46,7 @@ export function survey(members: SurveyMember[], status: EndpointStatus[], health
     return {
       host: m.host, name: m.name, endpoint: m.clientUrl, answered: s !== undefined, healthy: h?.health === true,
       raftIndex: s?.raftIndex, raftTerm: s?.raftTerm, revision: s?.revision, clusterId: s?.clusterId,
-      leader: s ? (s.leaderId && !/^0+$/.test(s.leaderId) ? s.leaderId : 'none') : undefined,
+      leader: s ? (s.leaderId && !/^0+$/.test(s.leaderId) ? s.leaderId : 'none') : undefined, version: s?.version,
     };
   });
   const healthy = rows.filter((r) => r.healthy).length;

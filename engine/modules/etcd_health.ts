@@ -117,6 +117,8 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
     expected_voters: expected,
     alarms,
     still_down: stillDown,
+    // The server version of each running member of this cluster (what etcd_version_guard compares a new member with).
+    versions: statuses.map((s) => s.version),
     raft_indexes: Object.fromEntries(statuses.map((s) => [nameOf(list.members, s.memberId), s.raftIndex])),
     members: list.members.map(facts),
     // Per inventory host, matched by peer URL: what playbooks decide on (never by name).

@@ -30,18 +30,14 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     initial_cluster_state: existing
 `,
   async run(ctx, args) {
-    const flavor = varStr(ctx.vars, 'etcd_flavor', 'static-pod');
-    const dest = args.dest ?? varStr(ctx.vars, 'etcd_manifest', DESTS[flavor] ?? DESTS['static-pod']);
+    const { flavor, dest } = manifestPlace(ctx, args);
     const backupDir = (args.backup_dir ?? '/etc/kubernetes/ringmaster').replace(/\/+$/, '');
     if (dest.endsWith('.yaml') && (backupDir === dirname(dest) || `${backupDir}/`.startsWith(`${dirname(dest)}/`))) {
       throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
     }
     const before = await readRemote(ctx, dest);
     if (args.mode === 'audit') return audit(ctx, dest, before, args.version);
-    // Never older than the cluster: a member older than the cluster version is refused ("incompatible with current
-    // running cluster"). Without etcd_version the live members say; the image the file had is a floor in any case.
-    const live = varStr(ctx.vars, 'etcd_version', '') ? undefined : await liveClusterVersion(ctx);
-    const floor = newestVersion(live, before === undefined ? undefined : imageVersion(before));
+    const floor = await versionFloor(ctx, before);
     let after: string;
     if ((args.mode ?? 'render') === 'render') {
       after = await render(ctx, args, flavor, floor);
@@ -78,6 +74,23 @@ function audit(ctx: ModuleContext, dest: string, text: string | undefined, live:
     ...(drift ? [`risk: ${ctx.host}: ${drift}: set etcd_version to ${running} in the inventory (or remove it: the live members then decide)`] : []),
   ];
   return { changed: false, dest, findings, msg: findings.length > 0 ? findings.join('; ') : `${dest}: nothing the next start or etcd minor would refuse` };
+}
+
+/** The host's flavour and the file its member's definition lives in. */
+export function manifestPlace(ctx: ModuleContext, args: EtcdManifestArgs): { flavor: string; dest: string } {
+  const flavor = varStr(ctx.vars, 'etcd_flavor', 'static-pod');
+  return { flavor, dest: args.dest ?? varStr(ctx.vars, 'etcd_manifest', DESTS[flavor] ?? DESTS['static-pod']) };
+}
+
+/**
+ * The oldest version a render may pick: a member older than the cluster version is refused ("incompatible with
+ * current running cluster"). Without etcd_version the live members say; the image the file had is a floor in any
+ * case. An explicit `etcd_version` or `etcd_image` older than the cluster is not overruled here: etcd_version_guard
+ * refuses it before the member is added.
+ */
+export async function versionFloor(ctx: ModuleContext, before: string | undefined): Promise<string | undefined> {
+  const live = varStr(ctx.vars, 'etcd_version', '') ? undefined : await liveClusterVersion(ctx);
+  return newestVersion(live, before === undefined ? undefined : imageVersion(before));
 }
 
 function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: string[] } {
@@ -125,7 +138,7 @@ async function liveClusterVersion(ctx: ModuleContext): Promise<string | undefine
   return newestVersion(...st.map((x) => x.version));
 }
 
-async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string, floor?: string): Promise<string> {
+export async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string, floor?: string): Promise<string> {
   for (const k of ['etcd_peer_url', 'etcd_client_url']) {
     if (!varStr(ctx.vars, k, '')) throw etcdError(ctx, `etcd_manifest: host variable ${k} is not set`, 'define it in the inventory for every etcd host');
   }
@@ -139,7 +152,7 @@ async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string
 }
 
 /** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */
-async function readRemote(ctx: ModuleContext, path: string): Promise<string | undefined> {
+export async function readRemote(ctx: ModuleContext, path: string): Promise<string | undefined> {
   const r = await ctx.exec(cmd('sh', '-c', 'if [ -e "$1" ]; then cat -- "$1"; else exit 3; fi', 'read', path));
   if (r.code === 3) return undefined;
   if (r.code !== 0) throw etcdError(ctx, `cannot read ${path}: ${r.stderr.trim() || `exit code ${r.code}`}`);

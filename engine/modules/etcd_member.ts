@@ -1,8 +1,10 @@
 // `etcd_member`: add (learner where supported), promote or remove one member by live identity; idempotent, retrying etcd's transient refusals.
 import { parseEtcdJson, toHexId } from '../etcd/json.js';
 import { findMember, initialCluster, type Member, type MemberList } from '../etcd/members.js';
+import { RingError } from '../errors/index.js';
 import { HINT } from '../etcd/etcdctl-errors.js';
 import { checkStep } from '../etcd/quorum.js';
+import { joinRefusal } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import { etcdMembersProbe } from '../facts/etcd-members.js';
 import type { EtcdMemberArgs } from '../generated/schema-types.js';
@@ -82,6 +84,7 @@ async function present(ctx: Ctx, job: Job): Promise<ModuleResult> {
     throw etcdError(ctx, `stale member: name ${name} is registered as ${label(sameName)} with peer URL ${sameName.peerURLs.join(',')}, not ${peers.join(',')}`,
       `remove it first (etcd_member state=absent id=${sameName.id}) or use the registered peer URL`);
   }
+  await versionCheck(ctx, job, name);
   const learner = await decideLearner(ctx, job);
   if (!learner) {
     const { healthy } = await judge(ctx, job.list);
@@ -102,6 +105,22 @@ async function present(ctx: Ctx, job: Job): Promise<ModuleResult> {
   const id = toHexId(raw.member.ID);
   const after = raw.members.map((m) => ({ id: toHexId(m.ID), name: m.name ?? '', peerURLs: m.peerURLs ?? [] })) as Member[];
   return { changed: true, commands: [command.display()], attempts: out.attempts, msg: `added ${name} as ${learner ? 'a learner' : 'a voter'} (id ${id})`, member_id: id, initial_cluster: clusterFor(after, id, name), initial_cluster_state: 'existing', learner };
+}
+
+/**
+ * With `version`: the running members' versions, read right before the add (an upgrade may have moved on since
+ * etcd_version_guard ran), must not be newer than the new member's major.minor (see joinRefusal): refused before
+ * `member add`, so a member etcd would refuse at start is never registered.
+ */
+async function versionCheck(ctx: Ctx, job: Job, name: string): Promise<void> {
+  const want = job.args.version;
+  if (!want) return;
+  const { statuses } = await judge(ctx, job.list);
+  const refusal = joinRefusal(want, statuses.filter((s) => s.clusterId === job.list.clusterId).map((s) => s.version));
+  if (!refusal) return;
+  const text = `version guard: ${name} would run etcd ${want}: ${refusal}`;
+  if (job.args.accept_version_skew === true || job.args.accept_version_skew === 'true') return ctx.warn(`${text}; adding it anyway (accept_version_skew)`);
+  throw new RingError('E_GUARD', `${text}. The member was not added: give it the cluster's version, or accept_version_skew=true to add it anyway`, { host: ctx.host, task: ctx.taskName });
 }
 
 /** auto: learners exist from etcd 3.4; the version comes from `etcd_version`, else from the live endpoint. */

@@ -146,14 +146,14 @@ async function recover(ctx: ModuleContext, args: EtcdQuorumGuardArgs): Promise<M
   const resumed = await liveSmallerCluster(ctx, members, v.rows.filter((r) => r.healthy).map((r) => r.endpoint));
   if (resumed) {
     const evidence = [...v.evidence, resumed.line];
-    return { ...base, quorum_lost: false, resume: true, evidence, survivor: resumed.survivor.host, survivor_name: resumed.survivor.name, survivor_raft_index: v.rows.find((r) => r.host === resumed.survivor.host)?.raftIndex, fence: resumed.missing, readd: resumed.readd, msg: evidence.join('\n') };
+    return { ...base, quorum_lost: false, resume: true, evidence, survivor: resumed.survivor.host, survivor_name: resumed.survivor.name, survivor_raft_index: v.rows.find((r) => r.host === resumed.survivor.host)?.raftIndex, survivor_version: v.rows.find((r) => r.host === resumed.survivor.host)?.version, fence: resumed.missing, readd: resumed.readd, msg: evidence.join('\n') };
   }
   if (!v.survivor) {
     return { ...base, failed: true, msg: `no usable survivor${preferred ? ` named ${preferred} answers` : ': no member answers endpoint status'}\n${text}\nrestore from a snapshot instead (snapshot-restore.yml)` };
   }
   const survivor = v.survivor;
   const fence = members.filter((m) => m.host !== survivor.host).map((m) => m.host);
-  return { ...base, resume: false, survivor: survivor.host, survivor_name: survivor.name, survivor_raft_index: survivor.raftIndex, fence, readd: fence, msg: text };
+  return { ...base, resume: false, survivor: survivor.host, survivor_name: survivor.name, survivor_raft_index: survivor.raftIndex, survivor_version: survivor.version, fence, readd: fence, msg: text };
 }
 
 /**

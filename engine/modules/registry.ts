@@ -12,6 +12,7 @@ import { etcdMemberModule } from './etcd_member.js';
 import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
 import { etcdServiceModule } from './etcd_service.js';
 import { etcdSnapshotModule } from './etcd_snapshot.js';
+import { etcdVersionGuardModule } from './etcd_version_guard.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -41,6 +42,7 @@ const ALL: AnyModule[] = [
   etcdQuorumGuardModule,
   etcdServiceModule,
   etcdSnapshotModule,
+  etcdVersionGuardModule,
   failModule,
   fetchModule,
   fileModule,
