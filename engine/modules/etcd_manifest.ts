@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
 import { experimentalFlagsIn } from '../etcd/experimental-flags.js';
-import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
+import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, parseVersion, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { packageRoot } from '../paths.js';
@@ -126,7 +126,14 @@ export function manifestValues(vars: Readonly<Record<string, unknown>>, host: st
     initial_cluster_state: args.initial_cluster_state ?? '',
     force_new_cluster: args.force_new_cluster === true,
     v36: atLeast(versionOf(version), 3, 6),
+    // kubeadm 1.31+ probes /livez and /readyz, which etcd serves from 3.5.11.
+    livez: servesLivez(version),
   };
+}
+
+function servesLivez(version: string): boolean {
+  const v = parseVersion(version);
+  return v !== undefined && (v[0] > 3 || (v[0] === 3 && (v[1] > 5 || (v[1] === 5 && v[2] >= 11))));
 }
 
 /** The newest server version the inventory's members report (undefined when none answers). */

@@ -60,6 +60,14 @@ describe('etcd_manifest mode=render', () => {
     expect(text).to.match(/path: \/livez/);
   });
 
+  it('probes /livez and /readyz from etcd 3.5.11 (kubeadm 1.31+), /health before', async () => {
+    for (const [version, livez] of [['3.5.10', false], ['3.5.11', true], ['3.5.35', true], ['3.4.23', false], ['3.7.3', true]] as const) {
+      const text = await rendered({ ...vars, etcd_version: version });
+      expect(/path: \/livez/.test(text) && /readinessProbe:/.test(text) && /path: \/readyz/.test(text), `${version}: /livez and /readyz`).to.equal(livez);
+      expect(/path: \/health/.test(text), `${version}: /health`).to.equal(!livez);
+    }
+  });
+
   it('refuses a manifest whose --name is not in --initial-cluster, before writing anything', async () => {
     const conn = new ScriptedConnection([ABSENT]);
     const err = await runModule('etcd_manifest', conn, { initial_cluster: 'node2=https://10.0.0.12:2380' }, { vars }).catch((e) => e);
