@@ -9,9 +9,11 @@ import { etcdKeysModule } from './etcd_keys.js';
 import { etcdLockModule } from './etcd_lock.js';
 import { etcdManifestModule } from './etcd_manifest.js';
 import { etcdMemberModule } from './etcd_member.js';
+import { etcdMemberCheckModule } from './etcd_member_check.js';
 import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
 import { etcdServiceModule } from './etcd_service.js';
 import { etcdSnapshotModule } from './etcd_snapshot.js';
+import { etcdVersionGuardModule } from './etcd_version_guard.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -38,9 +40,11 @@ const ALL: AnyModule[] = [
   etcdLockModule,
   etcdManifestModule,
   etcdMemberModule,
+  etcdMemberCheckModule,
   etcdQuorumGuardModule,
   etcdServiceModule,
   etcdSnapshotModule,
+  etcdVersionGuardModule,
   failModule,
   fetchModule,
   fileModule,
