@@ -13,7 +13,7 @@ import { etcdMemberCheckModule } from './etcd_member_check.js';
 import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
 import { etcdServiceModule } from './etcd_service.js';
 import { etcdSnapshotModule } from './etcd_snapshot.js';
-import { etcdVersionGuardModule } from './etcd_version_guard.js';
+import { etcdBugGuardModule } from './etcd_bug_guard.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -44,7 +44,7 @@ const ALL: AnyModule[] = [
   etcdQuorumGuardModule,
   etcdServiceModule,
   etcdSnapshotModule,
-  etcdVersionGuardModule,
+  etcdBugGuardModule,
   failModule,
   fetchModule,
   fileModule,

@@ -1,20 +1,20 @@
-// `etcd_version_guard`: refuses (abort, exit code 8) an operation on a member whose etcd has a known bug for it, unless accepted.
+// `etcd_bug_guard`: refuses (abort, exit code 8) an operation on a member whose etcd has a known bug for it, unless accepted.
 import { cmd } from '../connection/command.js';
 import { FORCE_NEW_CLUSTER_BUG, forceNewClusterVerdict } from '../etcd/known-bugs.js';
 import { imageVersion } from '../etcd/versions.js';
-import type { EtcdVersionGuardArgs } from '../generated/schema-types.js';
+import type { EtcdBugGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdError, varStr } from './etcd-common.js';
 import { DESTS } from './etcd_manifest.js';
 
-export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
-  name: 'etcd_version_guard',
+export const etcdBugGuardModule = defineModule<EtcdBugGuardArgs>({
+  name: 'etcd_bug_guard',
   description: "Refuse (abort the run with exit code 8) an operation this host's etcd version has a known bug for (`force-new-cluster`: learners left behind before 3.5.25 / 3.6.6, and on every 3.4), unless `accept_known_bug` is true.",
-  schema: 'modules/etcd_version_guard.json',
+  schema: 'modules/etcd_bug_guard.json',
   supportsCheckMode: true,
   idempotent: true,
   example: `- name: Refuse to force a new cluster on an etcd with the learner bug
-  etcd_version_guard:
+  etcd_bug_guard:
     operation: force-new-cluster
     accept_known_bug: false
   when: inventory_hostname == survey.survivor

@@ -1,4 +1,4 @@
-// etcd_version_guard operation=force-new-cluster: the survivor's live version (manifest image, else `etcd --version`)
+// etcd_bug_guard operation=force-new-cluster: the survivor's live version (manifest image, else `etcd --version`)
 // against the learner bug of --force-new-cluster (etcd #20893: fixed in 3.5.25 and 3.6.6, never in 3.4).
 import { expect } from 'chai';
 import { forceNewClusterVerdict } from '../../engine/etcd/known-bugs.js';
@@ -15,14 +15,14 @@ const etcdVersion = (v: string) => `etcd Version: ${v}\nGit SHA: Not provided\nG
 async function run(steps: Step[], args: Record<string, unknown> = {}, vars: Record<string, unknown> = {}) {
   const conn = new ScriptedConnection(steps);
   const ctx = testContext(conn, { vars: { etcd_version: '3.6.16', ...vars } });
-  const result = await moduleNamed('etcd_version_guard').run(ctx, { operation: 'force-new-cluster', ...args });
+  const result = await moduleNamed('etcd_bug_guard').run(ctx, { operation: 'force-new-cluster', ...args });
   expect(conn.unexpected, 'unexpected commands').to.deep.equal([]);
   expect(conn.remaining(), 'steps never reached').to.deep.equal([]);
   return { result, warnings: ctx.warnings };
 }
 const fromImage = (image: string): Step[] => [{ exec: READ(MANIFEST), reply: { stdout: manifest(image) } }];
 
-describe('etcd_version_guard operation=force-new-cluster', () => {
+describe('etcd_bug_guard operation=force-new-cluster', () => {
   for (const [image, version] of [['registry.k8s.io/etcd:3.5.24-0', '3.5.24'], ['registry.k8s.io/etcd:3.6.5-0', '3.6.5'], ['quay.io/coreos/etcd:v3.4.23', '3.4.23']]) {
     it(`refuses (abort, exit 8) on ${version}, naming the version, where it was read, the fixed releases and what to do`, async () => {
       const { result, warnings } = await run(fromImage(image));
