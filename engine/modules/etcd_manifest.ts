@@ -15,7 +15,8 @@ import { atLeast, etcdError, hostPort, readFact, varStr, versionOf } from './etc
 import { copyExclusive, evidenceStamp } from './evidence.js';
 
 const TEMPLATES: Record<string, string> = { 'static-pod': 'etcd-static-pod.yaml.hbs', docker: 'etcd-docker-run.sh.hbs', systemd: 'etcd.service.hbs' };
-const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
+/** Where each flavour keeps the file that starts etcd (the survivor's version guard reads the same file). */
+export const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
 
 export const etcdManifestModule = defineModule<EtcdManifestArgs>({
   name: 'etcd_manifest',

@@ -9,10 +9,12 @@ import { etcdKeysModule } from './etcd_keys.js';
 import { etcdLockModule } from './etcd_lock.js';
 import { etcdManifestModule } from './etcd_manifest.js';
 import { etcdMemberModule } from './etcd_member.js';
+import { etcdMemberCheckModule } from './etcd_member_check.js';
 import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
 import { etcdServiceModule } from './etcd_service.js';
 import { etcdSnapshotModule } from './etcd_snapshot.js';
 import { etcdVersionGuardModule } from './etcd_version_guard.js';
+import { etcdBugGuardModule } from './etcd_bug_guard.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -39,10 +41,12 @@ const ALL: AnyModule[] = [
   etcdLockModule,
   etcdManifestModule,
   etcdMemberModule,
+  etcdMemberCheckModule,
   etcdQuorumGuardModule,
   etcdServiceModule,
   etcdSnapshotModule,
   etcdVersionGuardModule,
+  etcdBugGuardModule,
   failModule,
   fetchModule,
   fileModule,

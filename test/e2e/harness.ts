@@ -159,6 +159,15 @@ export async function settledFingerprint(lab: Lab): Promise<string> {
   throw new Error(`the cluster did not hold still for 2 s within 40 s:\n${last}`);
 }
 
+/** What each node holds (manifests, held and kept manifests, data and snapshot dirs): readable without quorum. */
+export async function nodeFingerprint(lab: Lab): Promise<string> {
+  const parts: string[] = [];
+  for (const n of lab.nodes) {
+    parts.push(await sh(lab, n, 'cd /etc/kubernetes && sha256sum manifests/* ringmaster*/* lab-stopped/* 2>/dev/null; ls -d /var/lib/etcd* /var/lib/etcd-snapshots/* 2>/dev/null; ls /var/lib/etcd/member 2>/dev/null; true'));
+  }
+  return parts.join('\n');
+}
+
 /** What `assertSettled` checks: every member healthy and started, names as expected, manifests `existing` and no force flag. */
 export async function settledProblems(lab: Lab, expectNames = lab.nodes): Promise<string[]> {
   const problems: string[] = [];
