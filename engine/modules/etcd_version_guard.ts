@@ -15,7 +15,7 @@ export interface VersionSource {
 
 export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
   name: 'etcd_version_guard',
-  description: 'Refuse (abort the run with exit code 8) to add this host\'s member when the etcd it will run (the image etcd_manifest would render, and the host\'s etcd binary) is older than the running members\' major.minor.',
+  description: 'Refuse (abort the run with exit code 8) to add this host\'s member when the etcd it will run (the image etcd_manifest would render; with systemd, the unit\'s etcd binary) is older than the running members\' major.minor.',
   schema: 'modules/etcd_version_guard.json',
   supportsCheckMode: true,
   idempotent: true,
@@ -50,7 +50,7 @@ export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
       ctx.warn(`${text}; adding it anyway (accept_version_skew)`);
       return { ...base, version: joining, warnings: [text], msg: `${text}; adding it anyway (accept_version_skew)` };
     }
-    throw new RingError('E_GUARD', `${text}. The member was not added: give ${ctx.host} the cluster's version (etcd_version or etcd_image, and any etcd binary on its PATH), or -e accept_version_skew=true to add it anyway`, { host: ctx.host, task: ctx.taskName });
+    throw new RingError('E_GUARD', `${text}. The member was not added: give ${ctx.host} the cluster's version (etcd_version or etcd_image; with systemd, etcd_binary), or -e accept_version_skew=true to add it anyway`, { host: ctx.host, task: ctx.taskName });
   },
 });
 
@@ -63,15 +63,14 @@ function oldest(vs: string[]): string | undefined {
 }
 
 /**
- * Where the etcd this host's member will run comes from, each with its version; the member runs the oldest of them.
- * - static-pod / docker: the image tag of the manifest etcd_manifest renders. The floor is the one the render sees
- *   then: the target was stopped first, which (static-pod) holds its manifest outside the manifests folder, so the
- *   old file's image is no floor at render time and is none here (else an explicit older `etcd_version` would pass
- *   here and be written later). The default templates take the image from `etcd_image` / `etcd_version` as here.
- * - the `etcd` binary on the host's PATH (systemd: `etcd_binary`, what the unit runs). A kubelet runs the image's
- *   etcd, but a host binary is what systemd runs and what a kubelet stand-in starts from PATH (the lab's does), and
- *   reading a file that turns out not to run costs a refusal naming it, while missing one that does run costs a
- *   member registered that etcd refuses at start. So both count, and the oldest decides.
+ * Where the etcd this host's member will run comes from, with its version: what actually starts it.
+ * - static-pod / docker: the image tag of the manifest etcd_manifest renders (the kubelet or docker runs the image;
+ *   an etcd binary on the host's PATH never runs the member, and the lab's kubelet stand-in also runs the image's
+ *   binaries). The floor is the one the render sees then: the target was stopped first, which (static-pod) holds
+ *   its manifest outside the manifests folder, so the old file's image is no floor at render time and is none here
+ *   (else an explicit older `etcd_version` would pass here and be written later). The default templates take the
+ *   image from `etcd_image` / `etcd_version` as here.
+ * - systemd: the unit's `etcd_binary`, `etcd --version` read on the host.
  */
 export async function joiningSources(ctx: ModuleContext): Promise<VersionSource[]> {
   const { flavor } = manifestPlace(ctx, {});
@@ -80,8 +79,9 @@ export async function joiningSources(ctx: ModuleContext): Promise<VersionSource[
     const image = String(manifestValues(ctx.vars, ctx.host, {}, await versionFloor(ctx, undefined)).image);
     const v = tagVersion(image);
     if (v) sources.push({ what: `image ${image} of the manifest etcd_manifest would write`, version: v });
+    return sources;
   }
-  const binary = flavor === 'systemd' ? varStr(ctx.vars, 'etcd_binary', '/usr/local/bin/etcd') : 'etcd';
+  const binary = varStr(ctx.vars, 'etcd_binary', '/usr/local/bin/etcd');
   // Exit 3: no such binary. The path is printed first, so the message names the file that was asked.
   const r = await ctx.exec(cmd('sh', '-c', 'b=$(command -v -- "$1") || exit 3; printf "%s\\n" "$b"; "$b" --version', 'version', binary));
   if (r.code === 0) {

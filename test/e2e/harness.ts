@@ -120,7 +120,10 @@ export interface Member {
 
 /** The live member list, asked from `node` (any member of the quorum); sorted by name, unstarted ones have name ''. */
 export async function members(lab: Lab, node = lab.nodes[0]): Promise<Member[]> {
-  const out = await sh(lab, node, `${etcdctl(lab.spec, endpointsOf(lab))} member list -w json`);
+  // All endpoints first; then one at a time: etcdctl 3.6's balancer can wait out its deadline on a member that
+  // accepts connections but does not serve (a wiped member rejoining), where 3.4's moved on.
+  const each = endpointsOf(lab).map((e) => `${etcdctl(lab.spec, [e])} member list -w json`);
+  const out = await sh(lab, node, [`${etcdctl(lab.spec, endpointsOf(lab))} member list -w json`, ...each].join(' 2>/dev/null || '));
   const list = (parseEtcdJson(out) as { members?: Array<{ ID: string; name?: string; peerURLs: string[]; clientURLs?: string[]; isLearner?: boolean }> }).members ?? [];
   return list.map((m) => ({ id: m.ID, name: m.name ?? '', peerURLs: m.peerURLs, isLearner: !!m.isLearner, started: !!m.clientURLs?.length }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.peerURLs[0].localeCompare(b.peerURLs[0]));

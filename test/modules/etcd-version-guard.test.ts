@@ -12,13 +12,6 @@ import { ALL, E, fixture, ID, ok, VARS } from '../etcd/etcd-script.js';
 const TARGET = { etcd_name: 'node3', etcd_peer_url: 'https://10.0.0.13:2380', etcd_client_url: 'https://10.0.0.13:2379', etcd_flavor: 'static-pod' };
 const RUNNING_36 = ['3.6.16', '3.6.16'];
 
-/** The host's `etcd --version`, as the guard asks it: path first, then etcd's own lines (exit 3: no etcd binary). */
-const BINARY = /^sh -c .*command -v -- "\$1".*--version.* version etcd$/;
-const noBinary: Step = { exec: BINARY, reply: { code: 3 } };
-const binary = (path: string, version: string): Step => ({
-  exec: BINARY, ...ok(`${path}\netcd Version: ${version}\nGit SHA: 1a2b3c4\nGo Version: go1.24.9\nGo OS/Arch: linux/amd64\n`),
-});
-
 async function guard(vars: Record<string, unknown>, steps: Step[], args: Record<string, unknown> = { running: RUNNING_36 }) {
   expect(validateModuleArgs('etcd_version_guard', args)).to.deep.equal([]);
   const conn = new ScriptedConnection(steps, 'node3');
@@ -32,49 +25,57 @@ async function guard(vars: Record<string, unknown>, steps: Step[], args: Record<
 
 describe('etcd_version_guard', () => {
   it('refuses an image older than the cluster with E_GUARD (exit 8), naming both versions, before any member add', async () => {
-    const { err } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [binary('/usr/local/bin/etcd', '3.6.16')]);
+    const { err } = await guard({ ...TARGET, etcd_version: '3.5.35' }, []);
     expect(err?.code).to.equal('E_GUARD');
     expect(ERROR_CODES[err.code as keyof typeof ERROR_CODES].exit).to.equal(8);
-    expect(err.message).to.match(/^version guard: node3's member would run etcd 3\.5\.35 \(image registry\.k8s\.io\/etcd:3\.5\.35-0 of the manifest etcd_manifest would write: 3\.5\.35; etcd binary \/usr\/local\/bin\/etcd on node3: 3\.6\.16\): etcd 3\.5\.35 is older than the cluster version 3\.6 \(running members: 3\.6\.16\)/);
+    expect(err.message).to.match(/^version guard: node3's member would run etcd 3\.5\.35 \(image registry\.k8s\.io\/etcd:3\.5\.35-0 of the manifest etcd_manifest would write: 3\.5\.35\): etcd 3\.5\.35 is older than the cluster version 3\.6 \(running members: 3\.6\.16\)/);
     expect(err.message).to.match(/incompatible with current running cluster.*The member was not added.*accept_version_skew=true/);
   });
 
   it('takes an explicit etcd_image over etcd_version, as the render does', async () => {
-    const { err } = await guard({ ...TARGET, etcd_version: '3.6.16', etcd_image: 'registry.k8s.io/etcd:3.5.35-0' }, [noBinary]);
+    const { err } = await guard({ ...TARGET, etcd_version: '3.6.16', etcd_image: 'registry.k8s.io/etcd:3.5.35-0' }, []);
     expect(err?.code).to.equal('E_GUARD');
     expect(err.message).to.match(/would run etcd 3\.5\.35 \(image registry\.k8s\.io\/etcd:3\.5\.35-0/);
   });
 
-  it('refuses an etcd binary on the host older than the cluster even when the image is current', async () => {
-    const { err } = await guard({ ...TARGET, etcd_version: '3.6.16' }, [binary('/usr/local/bin/etcd', '3.5.35')]);
-    expect(err?.code).to.equal('E_GUARD');
-    expect(err.message).to.match(/would run etcd 3\.5\.35 \(.*etcd binary \/usr\/local\/bin\/etcd on node3: 3\.5\.35\): etcd 3\.5\.35 is older than the cluster version 3\.6/);
+  it('static pod: does not ask the host\'s etcd binary (the kubelet runs the image, never a binary on PATH)', async () => {
+    // No exec step scripted: reading a binary here would be an unexpected command.
+    const { result, err } = await guard({ ...TARGET, etcd_version: '3.6.16' }, []);
+    expect(err).to.equal(undefined);
+    expect(result?.sources).to.deep.equal([{ what: 'image registry.k8s.io/etcd:3.6.16-0 of the manifest etcd_manifest would write', version: '3.6.16' }]);
+  });
+
+  it('systemd without an etcd binary: says the version cannot be told, and warns instead of guessing', async () => {
+    const { result, err, warnings } = await guard({ ...TARGET, etcd_flavor: 'systemd', etcd_version: '3.6.16' }, [{ exec: /--version.* version \/usr\/local\/bin\/etcd$/, reply: { code: 3 } }]);
+    expect(err).to.equal(undefined);
+    expect(result).to.include({ version: '' });
+    expect(warnings.join('\n')).to.match(/cannot tell which etcd version its member will run/);
   });
 
   it('allows the same version and returns it for etcd_member', async () => {
-    const { result, err } = await guard({ ...TARGET, etcd_version: '3.6.16' }, [binary('/usr/local/bin/etcd', '3.6.16')]);
+    const { result, err } = await guard({ ...TARGET, etcd_version: '3.6.16' }, []);
     expect(err).to.equal(undefined);
     expect(result).to.include({ changed: false, version: '3.6.16', cluster_version: '3.6', accept_version_skew: false });
     expect(result?.failed).to.equal(undefined);
   });
 
   it('allows a newer minor (the upgrade direction) and an older patch of the same minor', async () => {
-    const newer = await guard({ ...TARGET, etcd_version: '3.7.3' }, [noBinary]);
+    const newer = await guard({ ...TARGET, etcd_version: '3.7.3' }, []);
     expect(newer.err).to.equal(undefined);
     expect(newer.result).to.include({ version: '3.7.3' });
-    const patch = await guard({ ...TARGET, etcd_version: '3.6.11' }, [noBinary]);
+    const patch = await guard({ ...TARGET, etcd_version: '3.6.11' }, []);
     expect(patch.err).to.equal(undefined);
     expect(patch.result).to.include({ version: '3.6.11' });
   });
 
   it('refuses a 3.5 member in a mixed 3.5/3.6 cluster (mid-upgrade), although etcd would take it', async () => {
-    const { err } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [noBinary], { running: ['3.5.35', '3.6.16', '3.6.16'] });
+    const { err } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [], { running: ['3.5.35', '3.6.16', '3.6.16'] });
     expect(err?.code).to.equal('E_GUARD');
     expect(err.message).to.match(/the cluster is being upgraded to 3\.6 \(running members: 3\.5\.35, 3\.6\.16\): adding a 3\.5 member \(etcd 3\.5\.35\) would hold it back/);
   });
 
   it('with accept_version_skew warns instead of refusing', async () => {
-    const { result, err, warnings } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [noBinary], { running: RUNNING_36, accept_version_skew: 'true' });
+    const { result, err, warnings } = await guard({ ...TARGET, etcd_version: '3.5.35' }, [], { running: RUNNING_36, accept_version_skew: 'true' });
     expect(err).to.equal(undefined);
     expect(result).to.include({ version: '3.5.35', accept_version_skew: true });
     expect(warnings.join('\n')).to.match(/older than the cluster version 3\.6.*adding it anyway \(accept_version_skew\)/);
