@@ -4,6 +4,7 @@ import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
 import type { ModuleDefinition } from './define.js';
+import { etcdBugGuardModule } from './etcd_bug_guard.js';
 import { etcdHealthModule } from './etcd_health.js';
 import { etcdKeysModule } from './etcd_keys.js';
 import { etcdLockModule } from './etcd_lock.js';
@@ -14,7 +15,6 @@ import { etcdQuorumGuardModule } from './etcd_quorum_guard.js';
 import { etcdServiceModule } from './etcd_service.js';
 import { etcdSnapshotModule } from './etcd_snapshot.js';
 import { etcdVersionGuardModule } from './etcd_version_guard.js';
-import { etcdBugGuardModule } from './etcd_bug_guard.js';
 import { failModule } from './fail.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
@@ -36,6 +36,7 @@ const ALL: AnyModule[] = [
   commandModule,
   copyModule,
   debugModule,
+  etcdBugGuardModule,
   etcdHealthModule,
   etcdKeysModule,
   etcdLockModule,
@@ -46,7 +47,6 @@ const ALL: AnyModule[] = [
   etcdServiceModule,
   etcdSnapshotModule,
   etcdVersionGuardModule,
-  etcdBugGuardModule,
   failModule,
   fetchModule,
   fileModule,
