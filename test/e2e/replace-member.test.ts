@@ -2,9 +2,10 @@
 import { expect } from 'chai';
 import {
   changedCount, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, settledLab, labStop,
-  members, runPlaybook, settledProblems, sh, verifyKeys, writeKeys, endpointsOf, type Lab,
+  manifestFlags, members, runPlaybook, settledProblems, sh, verifyKeys, writeKeys, endpointsOf, type Lab,
 } from './harness.js';
 import { etcdctl } from '../../engine/lab/etcd-query.js';
+import { versionAtLeast } from '../../engine/lab/manifests.js';
 
 const NAME = labName('rm');
 const SNAPS = `/tmp/ringmaster-e2e-${NAME}`;
@@ -43,6 +44,15 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
     expect(first.stdout).to.match(/safety snapshot: \S+\.db/);
     expect(await settledProblems(lab!)).to.deep.equal([]);
     expect(await verifyKeys(lab!, 1000, tag, [], 'node3')).to.deep.equal([]);
+    // The re-added member's manifest is the cluster's version: its image, and from 3.6 feature gates, never
+    // --experimental-* (which 3.7 refuses).
+    const flags = (await manifestFlags(lab!, 'node3'))!;
+    const image = await sh(lab!, 'node3', "sed -n 's/^ *image: *//p' /etc/kubernetes/manifests/etcd.yaml");
+    expect(image.trim()).to.equal(`registry.k8s.io/etcd:${lab!.spec.etcdVersion}-0`);
+    if (versionAtLeast(lab!.spec.etcdVersion, '3.6.0')) {
+      expect(flags['feature-gates'], 'node3 --feature-gates').to.contain('InitialCorruptCheck=true');
+      expect(Object.keys(flags).filter((f) => f.startsWith('experimental-')), 'node3 --experimental-* flags').to.deep.equal([]);
+    }
     const second = await replace('node3');
     expect(second.exitCode, explain(second)).to.equal(0);
     expect(changedCount(second), explain(second)).to.equal(0);
