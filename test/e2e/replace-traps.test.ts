@@ -122,9 +122,11 @@ describe('replace-member.yml on runbook 003\'s split and on two dead members of 
     await sh(l, 'node5', `${STOP}\nmv /var/lib/etcd /var/lib/etcd.e2e-split && mkdir -m 700 /var/lib/etcd
 sed -i -e 's#--initial-cluster=.*#--initial-cluster=node5=${PEER(l, 'node5')}#' -e 's/--initial-cluster-state=existing/--initial-cluster-state=new/' ${AWAY}\n${START}`, 60_000);
     await waitMemberUp(l, 'node5', etcdctl(l.spec));
-    const health = await runPlaybook(l, 'health.yml', { health_timeout: '2' });
+    // A status read that times out says only "not healthy" (safe, but not the split): on a loaded CI machine give the
+    // probes 5 s instead of 2 (etcdctl_health_timeout, the inventory's knob for slow networks).
+    const health = await runPlaybook(l, 'health.yml', { health_timeout: '2', etcdctl_health_timeout: '5s' });
     expect(health.exitCode, explain(health)).to.equal(2);
-    expect(health.stdout).to.match(/node5 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\) is in cluster [0-9a-f]{16}, the others in [0-9a-f]{16}: it bootstrapped its own cluster — runbook: replace-member.yml -e target=node5/);
+    expect(health.stdout, explain(health)).to.match(/node5 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\) is in cluster [0-9a-f]{16}, the others in [0-9a-f]{16}: it bootstrapped its own cluster — runbook: replace-member.yml -e target=node5/);
     const r = await runPlaybook(l, 'replace-member.yml', { target: 'node5', snapshot_dir: SNAPS });
     expect(r.exitCode, explain(r)).to.equal(0);
     expect(r.results.some((x) => x.task.startsWith('Remove the targets') && x.status === 'changed'), explain(r)).to.equal(true);
