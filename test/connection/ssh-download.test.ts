@@ -119,9 +119,10 @@ describe('ssh download and upload (streamed)', function () {
     it(`stops a copy ${how} when the run is interrupted and removes the partial file`, async () => {
       const to = join(local, `interrupted-${become ? 'sudo' : 'sftp'}.db`);
       const stop = new AbortController();
-      const copy = conn.download(join(remote, 'snapshot.db'), to, { become, signal: stop.signal });
-      // Interrupt once the first bytes have landed, i.e. really mid-copy.
-      while (!existsSync(to) || statSync(to).size === 0) await new Promise((r) => setTimeout(r, 1));
+      let settled = false;
+      const copy = conn.download(join(remote, 'snapshot.db'), to, { become, signal: stop.signal }).finally(() => (settled = true));
+      // Interrupt once the first bytes have landed, i.e. really mid-copy (a copy that ended first fails the test below).
+      while (!settled && (!existsSync(to) || statSync(to).size === 0)) await new Promise((r) => setTimeout(r, 1));
       stop.abort();
       const e = await copy.then(() => undefined, (x: unknown) => x);
       expect((e as RingError).code, String(e)).to.equal('E_ABORTED');

@@ -147,5 +147,13 @@ for (const [line, version] of lines) {
       for (const n of lab!.nodes) expect(await memberProblems(lab!, n, tag), n).to.deep.equal([]);
       expect(await liveVersions(lab!)).to.deep.equal([version, version, version]);
     });
+
+    it('repair-key.yml deletes exactly one key after a snapshot; every member lacks it and holds the other 999', async () => {
+      const r = await run('repair-key.yml', { key: keyOf(7), backup_dir: dir });
+      expect(r.exitCode, explain(r)).to.equal(0);
+      for (const n of lab!.nodes) {
+        expect(await memberProblems(lab!, n, tag), n).to.deep.equal([`${n}: ${keyOf(7)} = missing`, `${n}: 999 keys under /e2e/, expected 1000`]);
+      }
+    });
   });
 }

@@ -83,20 +83,21 @@ export function downloadFile(conn: SshConnection, path: string, localPath: strin
   });
 }
 
-/** ssh2's fastGet, ended by the run's interrupt (closing the SFTP session fails the requests in flight). */
+/**
+ * ssh2's fastGet, ended by the run's interrupt: the SFTP session is closed and the copy answers at once (requests in
+ * flight on a closed session do not always get their callback; the caller then removes the partial file).
+ */
 function fastGet(sftp: SFTPWrapper, path: string, localPath: string, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new RingError('E_ABORTED', `copying ${path} was not started: the run was interrupted`));
-    let aborted = false;
     const onAbort = (): void => {
-      aborted = true;
+      reject(new RingError('E_ABORTED', `copying ${path} was interrupted`));
       sftp.end();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     sftp.fastGet(path, localPath, (e: Error | undefined | null) => {
       signal?.removeEventListener('abort', onAbort);
-      if (aborted) reject(new RingError('E_ABORTED', `copying ${path} was interrupted`));
-      else if (e) reject(e);
+      if (e) reject(e);
       else resolve();
     });
   });
