@@ -63,20 +63,8 @@ export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: s
   // etcdctl's txn reads compares, then success ops, then failure ops, each ended by an empty line; the value is a
   // Go-quoted string (JSON string quoting is a subset of it).
   const script = [`create(${JSON.stringify(key)}) = "0"`, '', `put --lease=${lease} ${key} ${JSON.stringify(JSON.stringify(record))}`, '', `get ${key}`, '', ''].join('\n');
-  const out = await ctx.exec(txn, { stdin: script });
-  if (out.code !== 0) {
-    await revoke().catch(() => undefined);
-    throw etcdError(ctx, `cannot take the lock ${key}: ${lastLine(out.stderr) || `exit code ${out.code}`}`);
-  }
-  // The range response's JSON name: `ResponseRange` up to etcdctl 3.5 (gogo protobuf), `response_range` from 3.6.
-  const answer = parseEtcdJson(out.stdout, `txn on ${key}`) as { succeeded?: boolean; responses?: Array<{ Response?: { ResponseRange?: { kvs?: RawKv[] }; response_range?: { kvs?: RawKv[] } } }> };
-  if (answer.succeeded !== true) {
-    // Taken between our read and our txn: by whom is in the same answer.
-    await revoke().catch(() => undefined);
-    const range = answer.responses?.[0]?.Response;
-    const now = kvOf((range?.ResponseRange ?? range?.response_range)?.kvs?.[0]);
-    return refusal(ctx, key, now?.value ?? '', now ? leaseNote(now) : '');
-  }
+  // Registered before the txn: a run interrupted while the txn is in flight (the key may be written already) still
+  // revokes the lease at its end, instead of leaving the lock to its TTL.
   hold(ctx, id, `the lock ${key} (lease ${lease})`, ttl, () => execOutside(ctx, etcdctlCommand(ctx, ep, 'lease', 'keep-alive', '--once', lease), (ttl * 1000) / 3), async (signal) => {
     const r = await revoke(signal);
     if (r.code === 0) return `released ${key} (lease ${lease} revoked)`;
@@ -84,6 +72,21 @@ export async function acquireEtcd(ctx: ModuleContext, args: EtcdLockArgs, key: s
     if (/lease not found/.test(err)) return `${key}: lease ${lease} had already expired`;
     throw new Error(`${err}; the lock expires by itself within ${ttl}s`);
   });
+  const letGo = () => heldLocks.get(id)?.release(new AbortController().signal).catch(() => undefined);
+  const out = await ctx.exec(txn, { stdin: script });
+  if (out.code !== 0) {
+    await letGo();
+    throw etcdError(ctx, `cannot take the lock ${key}: ${lastLine(out.stderr) || `exit code ${out.code}`}`);
+  }
+  // The range response's JSON name: `ResponseRange` up to etcdctl 3.5 (gogo protobuf), `response_range` from 3.6.
+  const answer = parseEtcdJson(out.stdout, `txn on ${key}`) as { succeeded?: boolean; responses?: Array<{ Response?: { ResponseRange?: { kvs?: RawKv[] }; response_range?: { kvs?: RawKv[] } } }> };
+  if (answer.succeeded !== true) {
+    // Taken between our read and our txn: by whom is in the same answer.
+    await letGo();
+    const range = answer.responses?.[0]?.Response;
+    const now = kvOf((range?.ResponseRange ?? range?.response_range)?.kvs?.[0]);
+    return refusal(ctx, key, now?.value ?? '', now ? leaseNote(now) : '');
+  }
   const other = await crossCheck();
   if (other) return other; // our key goes with the run-end release
   return { changed: current !== undefined, key, lease, holder: record, commands, msg: `acquired ${key} for run ${ctx.run.id} (lease ${lease}, TTL ${ttl}s, renewed every ${Math.floor(ttl / 3)}s)` };

@@ -53,9 +53,26 @@ describe('the cluster lock on the lab @lab @e2e', function () {
     await sh(lab!, 'node1', `rm -f ${SAMPLES} ${STOP}; setsid sh -c 'while [ ! -e ${STOP} ]; do (${probe.replace(/'/g, `'\\''`)}) & sleep 0.1; done' </dev/null >/dev/null 2>&1 &`);
   }
 
-  async function stopSampler(): Promise<number[]> {
+  /** Samples as [seconds since the first, healthy voters], in the order they were taken. */
+  async function stopSampler(): Promise<Array<[number, number]>> {
     const out = await sh(lab!, 'node1', `touch ${STOP}; sleep 3; cat ${SAMPLES}`);
-    return out.trim().split('\n').filter(Boolean).map((l) => Number(l.split(' ')[1]));
+    const rows = out.trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]).sort((x, y) => x[0] - y[0]);
+    return rows.map(([ns, n]) => [(ns - rows[0][0]) / 1e9, n]);
+  }
+
+  /** Where quorum dipped, as `from..to s: n` stretches, beside each run's task timeline, for a readable failure. */
+  function dips(samples: Array<[number, number]>, runs: CliRun[]): string {
+    const low = samples.filter(([, n]) => n < 2);
+    const stretches: string[] = [];
+    const spans: Array<[number, number]> = [];
+    for (const [t] of low) {
+      const last = spans.at(-1);
+      if (last && t - last[1] < 0.5) last[1] = t;
+      else spans.push([t, t]);
+    }
+    stretches.push(...spans.map(([from, to]) => `${from.toFixed(1)}..${to.toFixed(1)}`));
+    const tasks = runs.map((r, i) => `run ${i + 1}:\n${r.results.map((x) => `  ${x.status} ${x.host} ${x.durationMs} ms '${x.task}'`).join('\n')}`);
+    return `low samples at ${stretches.join(', ')} s (of ${samples.length})\n${tasks.join('\n')}`;
   }
 
   it('lets exactly one of two replace-member runs for different targets started together go on; the other refuses naming it; quorum is never lost', async () => {
@@ -78,7 +95,7 @@ describe('the cluster lock on the lab @lab @e2e', function () {
     expect(lost.results.filter((x) => x.status === 'changed'), explain(lost)).to.deep.equal([]);
     // Quorum (2 of 3) answered in every sample; enough samples that the sampler really ran the whole time.
     expect(samples.length, `samples over ${seconds}s`).to.be.above(seconds * 5);
-    expect(samples.filter((n) => n < 2), `samples with fewer than 2 healthy voters (of ${samples.length})`).to.deep.equal([]);
+    expect(samples.filter(([, n]) => n < 2).map(([, n]) => n), `samples with fewer than 2 healthy voters: ${dips(samples, [a, b])}`).to.deep.equal([]);
     expect(await settledProblems(lab!)).to.deep.equal([]);
     for (const node of lab!.nodes) expect(await verifyKeys(lab!, 1000, 'a', [], node), node).to.deep.equal([]);
     expect(await lockKey()).to.equal('');
@@ -121,7 +138,7 @@ describe('the cluster lock on the lab @lab @e2e', function () {
     child.kill('SIGTERM');
     const code = await exited;
     expect(code & 8, out).to.equal(8);
-    expect(await lockKey(), 'right after the interrupted run (the lease alone would keep it 30 s)').to.equal('');
+    expect(await lockKey(), `right after the interrupted run (the lease alone would keep it 30 s); the run printed:\n${out.slice(-3000)}`).to.equal('');
     // Whatever the interrupted replacement left, a re-run completes it.
     const fix = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: SNAPS });
     expect(fix.exitCode, explain(fix)).to.equal(0);

@@ -126,7 +126,7 @@ sed -i -e 's#--initial-cluster=.*#--initial-cluster=node5=${PEER(l, 'node5')}#' 
     // probes 5 s instead of 2 (etcdctl_health_timeout, the inventory's knob for slow networks).
     const health = await runPlaybook(l, 'health.yml', { health_timeout: '2', etcdctl_health_timeout: '5s' });
     expect(health.exitCode, explain(health)).to.equal(2);
-    expect(health.stdout, explain(health)).to.match(/node5 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\) is in cluster [0-9a-f]{16}, the others in [0-9a-f]{16}: it bootstrapped its own cluster — runbook: replace-member.yml -e target=node5/);
+    expect(health.stdout, `${explain(health)}\n${health.results.map((x) => `${x.status} ${x.host} '${x.task}': ${x.msg ?? ''}`).join('\n')}`).to.match(/node5 \([0-9a-f]{16}, https:\/\/[0-9.]+:2380\) is in cluster [0-9a-f]{16}, the others in [0-9a-f]{16}: it bootstrapped its own cluster — runbook: replace-member.yml -e target=node5/);
     const r = await runPlaybook(l, 'replace-member.yml', { target: 'node5', snapshot_dir: SNAPS });
     expect(r.exitCode, explain(r)).to.equal(0);
     expect(r.results.some((x) => x.task.startsWith('Remove the targets') && x.status === 'changed'), explain(r)).to.equal(true);
