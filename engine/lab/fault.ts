@@ -26,7 +26,7 @@ const HOLD = '/run/static-pods/hold';
 /** Prints the PID of the runner's etcd (empty when it runs none); node is on every lab node. */
 const ETCD_PID = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));const p=s.pods.find(x=>x.name==="etcd"&&x.pid);console.log(p?p.pid:"")'`;
 /** Prints "etcd" while the runner still has an etcd pod (running or stopping). */
-const ETCD_POD = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));console.log(s.pods.some(x=>x.name==="etcd")?"etcd":"")'`;
+export const ETCD_POD = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));console.log(s.pods.some(x=>x.name==="etcd")?"etcd":"")'`;
 const AWAY = '/var/lib/ringmaster-lab-fault';
 const DB = '/var/lib/etcd/member/snap/db';
 /** Holds the runner, then stops etcd (TERM, KILL after 10 s) and waits until it has exited. */

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { etcdctl, waitClusterHealthy } from '../../engine/lab/etcd-query.js';
+import { ETCD_POD } from '../../engine/lab/fault.js';
 import { inventoryData } from '../../engine/lab/inventory.js';
 import {
   clusterFingerprint, explain, labAvailable, labFail, labName, labStop, members, runPlaybook, settledLab,
@@ -14,8 +15,12 @@ import {
 const PEER = (lab: Lab, node: string) => `https://${lab.spec.etcdNodes.find((n) => n.name === node)!.address}:2380`;
 const MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 const AWAY = '/etc/kubernetes/e2e-away.yaml';
-/** Moves the manifest out and waits until etcd's client port is closed (the static-pod runner stopped it). */
-const STOP = `mv ${MANIFEST} ${AWAY}; i=0; while timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2379' 2>/dev/null; do i=$((i+1)); [ $i -gt 150 ] && exit 1; sleep 0.1; done`;
+/**
+ * Moves the manifest out and waits until the static-pod runner has no etcd pod left (the process has exited). A closed
+ * 127.0.0.1:2379 is not enough: a stopping etcd closes its listeners one by one, and an old member still answering
+ * on its node address is the likeliest reason the split test's health once saw no split (CI under load).
+ */
+const STOP = `mv ${MANIFEST} ${AWAY}; i=0; while [ -n "$(${ETCD_POD})" ]; do i=$((i+1)); [ $i -gt 150 ] && exit 1; sleep 0.1; done`;
 const START = `mv ${AWAY} ${MANIFEST}`;
 
 /** The lab restricted to its first `n` nodes: what an inventory without the others describes. */
