@@ -14,10 +14,3 @@ export function addsWithVoterDown(version: string | undefined): boolean | undefi
   if (since) return v[2] >= since[2];
   return v[0] > 3 || (v[0] === 3 && v[1] >= 7);
 }
-
-/** The oldest of the running members' versions: any of them may be the leader that handles the add. */
-export function oldestVersion(versions: string[]): string | undefined {
-  const parsed = versions.map((v) => ({ v, p: parseVersion(v) })).filter((x): x is { v: string; p: [number, number, number] } => x.p !== undefined);
-  parsed.sort((a, b) => a.p[0] - b.p[0] || a.p[1] - b.p[1] || a.p[2] - b.p[2]);
-  return parsed[0]?.v;
-}

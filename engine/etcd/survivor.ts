@@ -1,4 +1,5 @@
 // Quorum-loss evidence: which members still answer, whether quorum is really lost, and the survivor with the most data.
+import { quorumOf } from './quorum.js';
 import type { EndpointHealth } from '../facts/etcd-endpoint-health.js';
 import type { EndpointStatus } from '../facts/etcd-endpoint-status.js';
 
@@ -50,7 +51,7 @@ export function survey(members: SurveyMember[], status: EndpointStatus[], health
     };
   });
   const healthy = rows.filter((r) => r.healthy).length;
-  const quorum = Math.floor(members.length / 2) + 1;
+  const quorum = quorumOf(members.length);
   const quorumLost = healthy < quorum;
   const evidence = rows.map((r) => r.answered
     ? `${r.name} (${r.host}): raft index ${r.raftIndex}, term ${r.raftTerm}, revision ${r.revision}, leader ${r.leader}, cluster ${r.clusterId}, ${r.healthy ? 'healthy' : 'not healthy'}`

@@ -19,6 +19,13 @@ export function newestVersion(...vs: Array<string | undefined>): string | undefi
   return best;
 }
 
+/** The oldest of the versions given (ignoring unparsable ones), as written: of running members, any may lead. */
+export function oldestVersion(versions: string[]): string | undefined {
+  const parsed = versions.map((v) => ({ v, p: parseVersion(v) })).filter((x): x is { v: string; p: [number, number, number] } => x.p !== undefined);
+  parsed.sort((a, b) => a.p[0] - b.p[0] || a.p[1] - b.p[1] || a.p[2] - b.p[2]);
+  return parsed[0]?.v;
+}
+
 /** The version in an etcd image reference (`registry.k8s.io/etcd:3.6.16-0` → `3.6.16`). */
 export function imageVersion(text: string): string | undefined {
   const m = /^\s*image:\s*["']?[^\s"']*etcd:v?(\d+\.\d+\.\d+)/m.exec(text);

@@ -4,6 +4,7 @@ import type { Member } from '../etcd/members.js';
 import type { EndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdHealthArgs } from '../generated/schema-types.js';
 import { isDeterministic } from '../etcd/etcdctl-errors.js';
+import { quorumOf } from '../etcd/quorum.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { endpointsArg, etcdError, label, sleep, varStr } from './etcd-common.js';
 import { clusterView } from './etcd-view.js';
@@ -84,7 +85,7 @@ async function poll(ctx: ModuleContext, args: EtcdHealthArgs): Promise<Report> {
   // Members the caller knew were down before it started (by inventory host): tolerated while the rest keep quorum.
   const known = new Set(args.tolerate_down ?? []);
   const tolerated = sickMembers.filter((m) => known.has(hostName(m.id) ?? ''));
-  const quorumKept = healthyVoters.length >= Math.floor(voters.length / 2) + 1;
+  const quorumKept = healthyVoters.length >= quorumOf(voters.length);
   const excused = quorumKept && tolerated.length === sickMembers.length && healthyVoters.length + tolerated.length >= Math.max(expected, voters.length);
   if (!excused && (healthyVoters.length < Math.max(expected, voters.length) || sick.length > 0)) {
     problems.push(`${healthyVoters.length} healthy voter(s) of ${voters.length} live voter(s), ${expected} expected by the inventory${sick.length > 0 ? ` (not healthy: ${sick.join(', ')})` : ''}`);

@@ -1,6 +1,7 @@
 // `etcd_quorum_guard`: refuses (abort, exit code 8) a step, or a whole replacement, any state of which would leave healthy voters below quorum.
 import type { Member } from '../etcd/members.js';
-import { ADD_WITH_VOTER_DOWN_SINCE, addsWithVoterDown, oldestVersion } from '../etcd/add-with-voter-down.js';
+import { ADD_WITH_VOTER_DOWN_SINCE, addsWithVoterDown } from '../etcd/add-with-voter-down.js';
+import { oldestVersion } from '../etcd/versions.js';
 import { checkSequence, replacementSteps, votersDownAtAdds, type PlannedStep, type ReplacementTarget } from '../etcd/quorum.js';
 import { survey, type SurveyMember } from '../etcd/survivor.js';
 import { etcdEndpointHealth } from '../facts/etcd-endpoint-health.js';

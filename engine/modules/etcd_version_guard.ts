@@ -1,7 +1,7 @@
 // `etcd_version_guard`: refuses (abort, exit code 8) to add a member whose etcd would be older than the running cluster's.
 import { cmd } from '../connection/command.js';
 import { RingError } from '../errors/index.js';
-import { binaryVersion, joinRefusal, minorOf, parseVersion, tagVersion } from '../etcd/versions.js';
+import { binaryVersion, joinRefusal, minorOf, oldestVersion, parseVersion, tagVersion } from '../etcd/versions.js';
 import type { EtcdVersionGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext } from './define.js';
 import { etcdError, varStr } from './etcd-common.js';
@@ -34,8 +34,8 @@ export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
     const sources = args.version ? [{ what: 'the `version` argument', version: args.version }] : await joiningSources(ctx);
     const accept = args.accept_version_skew === true || args.accept_version_skew === 'true';
     // `accept_version_skew` is returned so the add (etcd_member `version`, which checks again) can be given it too.
-    const base = { changed: false, running, cluster_version: minorOf(oldest(running)), sources, accept_version_skew: accept };
-    const joining = oldest(sources.map((s) => s.version));
+    const base = { changed: false, running, cluster_version: minorOf(oldestVersion(running)), sources, accept_version_skew: accept };
+    const joining = oldestVersion(sources.map((s) => s.version));
     if (!joining) {
       const text = `${ctx.host}: cannot tell which etcd version its member will run (no version tag in the image, no etcd binary found): not checked against the cluster's ${running.join(', ')}`;
       ctx.warn(text);
@@ -55,13 +55,6 @@ export const etcdVersionGuardModule = defineModule<EtcdVersionGuardArgs>({
 });
 
 /** The oldest of the versions (unparsable ones ignored), as written. */
-function oldest(vs: string[]): string | undefined {
-  return vs.filter((v) => parseVersion(v)).sort((a, b) => {
-    const [x, y] = [parseVersion(a)!, parseVersion(b)!];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-  })[0];
-}
-
 /**
  * Where the etcd this host's member will run comes from, with its version: what actually starts it.
  * - static-pod / docker: the image tag of the manifest etcd_manifest renders (the kubelet or docker runs the image;
