@@ -60,19 +60,16 @@ describe('the cluster lock on the lab @lab @e2e', function () {
     return rows.map(([ns, n]) => [(ns - rows[0][0]) / 1e9, n]);
   }
 
-  /** Where quorum dipped, as `from..to s: n` stretches, beside each run's task timeline, for a readable failure. */
+  /** Where quorum dipped, as `from..to` stretches (s), beside each run's task timeline, for a readable failure. */
   function dips(samples: Array<[number, number]>, runs: CliRun[]): string {
-    const low = samples.filter(([, n]) => n < 2);
-    const stretches: string[] = [];
     const spans: Array<[number, number]> = [];
-    for (const [t] of low) {
+    for (const [t] of samples.filter(([, n]) => n < 2)) {
       const last = spans.at(-1);
       if (last && t - last[1] < 0.5) last[1] = t;
       else spans.push([t, t]);
     }
-    stretches.push(...spans.map(([from, to]) => `${from.toFixed(1)}..${to.toFixed(1)}`));
     const tasks = runs.map((r, i) => `run ${i + 1}:\n${r.results.map((x) => `  ${x.status} ${x.host} ${x.durationMs} ms '${x.task}'`).join('\n')}`);
-    return `low samples at ${stretches.join(', ')} s (of ${samples.length})\n${tasks.join('\n')}`;
+    return `low samples at ${spans.map(([from, to]) => `${from.toFixed(1)}..${to.toFixed(1)}`).join(', ')} s (of ${samples.length})\n${tasks.join('\n')}`;
   }
 
   it('lets exactly one of two replace-member runs for different targets started together go on; the other refuses naming it; quorum is never lost', async () => {

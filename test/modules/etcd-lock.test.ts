@@ -91,6 +91,18 @@ describe('etcd_lock (etcd backend)', () => {
     done(conn);
   });
 
+  it('revokes its lease at the run\'s end when the run is interrupted while the txn is in flight (the key may be written already)', async () => {
+    const interrupted: Step = { exec: E('txn -w json'), throws: new Error('interrupted (SIGTERM)') };
+    const conn = new ScriptedConnection([GET_FREE, GRANT, interrupted, REVOKE]);
+    const ctx = testContext(conn, { vars: VARS });
+    let thrown: Error | undefined;
+    await moduleNamed('etcd_lock').run(ctx, {}).catch((e: Error) => (thrown = e));
+    expect(thrown?.message).to.equal('interrupted (SIGTERM)');
+    expect(conn.remaining()).to.deep.equal([REVOKE]);
+    await ctx.endRun();
+    done(conn);
+  });
+
   for (const [etcdctl, txn] of [['3.4/3.5 (ResponseRange)', TXN_LOST], ['3.6 (response_range)', TXN_LOST_36]] as const) {
     it(`refuses when another run takes the key between the read and the txn, naming it, and gives its own lease back: etcdctl ${etcdctl}`, async () => {
       const { result, conn, ctx } = await lock([GET_FREE, GRANT, txn, REVOKE]);

@@ -7,7 +7,7 @@ import { RingError } from '../../engine/errors/index.js';
 
 /** One expected remote call, in order. Exec steps match the exact command text (or a RegExp). */
 export type Step =
-  | { exec: string | RegExp; reply?: Partial<ExecResult> }
+  | { exec: string | RegExp; reply?: Partial<ExecResult>; /** thrown instead of answering (an interrupt, a dropped connection) */ throws?: Error }
   | { put: string; content?: string | Buffer }
   | { get: string; data?: string | Buffer }
   | { download: string; data?: string | Buffer };
@@ -51,7 +51,8 @@ export class ScriptedConnection implements Connection {
   async exec(command: Parameters<Connection['exec']>[0], options: ExecOptions = {}): Promise<ExecResult> {
     const text = commandText(command);
     this.calls.push({ kind: 'exec', text, stdin: options.stdin?.toString(), timeoutMs: options.timeoutMs });
-    const step = this.take('exec', text) as { reply?: Partial<ExecResult> };
+    const step = this.take('exec', text) as { reply?: Partial<ExecResult>; throws?: Error };
+    if (step.throws) throw step.throws;
     return { code: 0, stdout: '', stderr: '', durationMs: 1, ...step.reply };
   }
 
