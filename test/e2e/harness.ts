@@ -188,10 +188,19 @@ export async function settledProblems(lab: Lab, expectNames = lab.nodes): Promis
   return problems;
 }
 
-/** Sets every manifest to `--initial-cluster-state=existing` (what a kubeadm join leaves), so a settled check can pass. */
+/**
+ * Sets every manifest to `--initial-cluster-state=existing` (what a kubeadm join leaves), so a settled check can pass,
+ * and waits until each node's static-pod runner runs etcd from the changed manifest. A changed manifest restarts the
+ * pod, as under kubelet; without the wait, the restarts of all members land in the first test (the lock e2e's quorum
+ * sampler saw them as dips before its runs had connected).
+ */
 export async function markManifestsExisting(lab: Lab): Promise<void> {
+  const running = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));process.exit(s.pods.some(p=>p.name==="etcd"&&p.state==="running"&&p.pid&&p.manifestHash===process.argv[1])?0:1)'`;
   await Promise.all(lab.nodes.map((n) => sh(lab, n, `m=/etc/kubernetes/manifests/etcd.yaml; t=/etc/kubernetes/.etcd.yaml.e2e
-sed 's/--initial-cluster-state=new/--initial-cluster-state=existing/' $m > $t && mv $t $m`)));
+sed 's/--initial-cluster-state=new/--initial-cluster-state=existing/' $m > $t && mv $t $m
+h=$(sha256sum $m | cut -c1-16)
+for i in $(seq 1 300); do ${running} "$h" && exit 0; sleep 0.1; done
+echo "the static-pod runner did not restart etcd from the changed manifest (hash $h) within 30 s" >&2; cat /run/static-pods/status.json >&2; exit 1`, 40_000)));
 }
 
 /** The result of one CLI run: exit code, parsed JSON events, the recap, and raw output. */

@@ -51,6 +51,9 @@ describe('the cluster lock on the lab @lab @e2e', function () {
   async function startSampler(): Promise<void> {
     const probe = `n=$(${e()} endpoint health -w json 2>/dev/null | grep -o '"health":true' | wc -l); echo "$(date +%s%N) $n" >> ${SAMPLES}`;
     await sh(lab!, 'node1', `rm -f ${SAMPLES} ${STOP}; setsid sh -c 'while [ ! -e ${STOP} ]; do (${probe.replace(/'/g, `'\\''`)}) & sleep 0.1; done' </dev/null >/dev/null 2>&1 &`);
+    // The runs start only once the sampler has seen all three members healthy, so every dip is theirs.
+    const healthy = `[ "$(grep -c ' 3$' ${SAMPLES} 2>/dev/null)" -ge 3 ]`;
+    await sh(lab!, 'node1', `for i in $(seq 1 100); do ${healthy} && exit 0; sleep 0.1; done; echo "the sampler saw fewer than 3 samples with 3 healthy members in 10 s:" >&2; cat ${SAMPLES} >&2; exit 1`);
   }
 
   /** Samples as [seconds since the first, healthy voters], in the order they were taken. */
