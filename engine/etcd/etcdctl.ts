@@ -38,19 +38,48 @@ export function etcdctlSettings(vars: Record<string, unknown>, endpoints?: strin
   };
 }
 
-/** `etcdctl --endpoints=... --cacert=... <args>`, wrapped for crictl/docker; every part quoted. */
+/** etcdctl's global flags this builder sets, and the `ETCDCTL_*` variable etcdctl reads for each. */
+const GLOBALS: Record<string, string> = {
+  endpoints: 'ETCDCTL_ENDPOINTS', 'dial-timeout': 'ETCDCTL_DIAL_TIMEOUT', 'command-timeout': 'ETCDCTL_COMMAND_TIMEOUT',
+  cacert: 'ETCDCTL_CACERT', cert: 'ETCDCTL_CERT', key: 'ETCDCTL_KEY',
+};
+
+/**
+ * `etcdctl --endpoints=... --cacert=... <args>`, reached the way the host allows; every part quoted. A global flag
+ * among `args` (`--command-timeout=3s`) overrides the setting rather than repeating it.
+ * - host: `env ETCDCTL_API=3 etcdctl …`.
+ * - docker: the globals go in as `docker exec -e ETCDCTL_*=…`, never as flags: RKE's container sets ETCDCTL_CACERT,
+ *   _CERT, _KEY and _ENDPOINTS, and etcdctl exits 1 when a flag shadows a variable of its environment; `-e` replaces
+ *   the container's value for this one process.
+ * - crictl: the running container the kubelet labels `io.kubernetes.container.name=<etcd_container>` in kube-system;
+ *   kubeadm's image is distroless (etcd, etcdctl, sh: no `env`), and etcdctl 3.4+ speaks v3 without ETCDCTL_API.
+ * docker and crictl pass stdin through (`-i`): `txn` reads its operations from it.
+ */
 export function etcdctl(s: EtcdctlSettings, ...args: Part[]): Command {
-  const flags: Part[] = [`--endpoints=${s.endpoints.join(',')}`, `--dial-timeout=${s.dialTimeout}`, `--command-timeout=${s.commandTimeout}`];
-  if (s.tls) flags.push(`--cacert=${s.caFile}`, `--cert=${s.certFile}`, `--key=${s.keyFile}`);
-  const base: Part[] = ['etcdctl', ...flags, ...args];
-  switch (s.via) {
-    case 'docker':
-      return cmd('docker', 'exec', '-e', 'ETCDCTL_API=3', s.container, ...base);
-    case 'crictl':
-      return cmd('crictl', 'exec', raw(`"$(crictl ps -q --name ${shellWord(s.container)} --state running | head -n1)"`), 'env', 'ETCDCTL_API=3', ...base);
-    default:
-      return cmd('env', 'ETCDCTL_API=3', ...base);
+  const globals: Record<string, string> = { endpoints: s.endpoints.join(','), 'dial-timeout': s.dialTimeout, 'command-timeout': s.commandTimeout };
+  if (s.tls) Object.assign(globals, { cacert: s.caFile, cert: s.certFile, key: s.keyFile });
+  const rest: Part[] = [];
+  for (const a of args) {
+    const m = typeof a === 'string' ? /^--([a-z-]+)=(.*)$/s.exec(a) : null;
+    if (m && m[1] in GLOBALS) globals[m[1]] = m[2];
+    else rest.push(a);
   }
+  const flags = Object.entries(globals).map(([k, v]) => `--${k}=${v}`);
+  switch (s.via) {
+    case 'docker': {
+      const env = Object.entries(globals).flatMap(([k, v]) => ['-e', `${GLOBALS[k]}=${v}`]);
+      return cmd('docker', 'exec', '-i', '-e', 'ETCDCTL_API=3', ...env, s.container, 'etcdctl', ...rest);
+    }
+    case 'crictl':
+      return cmd('crictl', 'exec', '-i', raw(`"$(${crictlFind(s.container)})"`), 'etcdctl', ...flags, ...rest);
+    default:
+      return cmd('env', 'ETCDCTL_API=3', 'etcdctl', ...flags, ...rest);
+  }
+}
+
+/** The ID of the running etcd container as runbook 001 finds it (kubelet's labels), for use inside `$(…)`. */
+export function crictlFind(container: string): string {
+  return `crictl ps -q --label io.kubernetes.container.name=${shellWord(container)} --label io.kubernetes.pod.namespace=kube-system --state running | head -n1`;
 }
 
 /** Container names are inventory values: allow only a conservative alphabet inside the raw $(...). */

@@ -18,10 +18,10 @@ export const ID = { m1: 'da0c86105c2549da', m2: '9e0b5faf90bb398a', m3: '27571c2
 
 export const ALL = 'http://127.0.0.1:24593,http://127.0.0.1:24592,http://127.0.0.1:24591';
 
-/** `env ETCDCTL_API=3 etcdctl --endpoints=... <args>` exactly as etcdctl() renders it without TLS. */
-export function E(args: string, endpoints = 'http://127.0.0.1:24591'): string {
+/** `env ETCDCTL_API=3 etcdctl --endpoints=... <args>` exactly as etcdctl() renders it without TLS (a `--command-timeout=` argument replaces the default). */
+export function E(args: string, endpoints = 'http://127.0.0.1:24591', commandTimeout?: string): string {
   // endpoint health and status have their own, shorter command timeout (etcdctl_health_timeout, default 2s)
-  const timeout = args.startsWith('endpoint health') || args.startsWith('endpoint status') ? '2s' : '5s';
+  const timeout = commandTimeout ?? (args.startsWith('endpoint health') || args.startsWith('endpoint status') ? '2s' : '5s');
   return `env ETCDCTL_API=3 etcdctl --endpoints=${endpoints} --dial-timeout=2s --command-timeout=${timeout} ${args}`;
 }
 

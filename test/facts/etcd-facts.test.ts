@@ -17,8 +17,12 @@ describe('etcd facts', () => {
   });
 
   it('reaches etcdctl through docker exec or crictl exec when told to', () => {
-    expect(etcdMembers.command({ etcdctl_via: 'docker', etcd_tls: false }).render()).to.match(/^docker exec -e ETCDCTL_API=3 etcd etcdctl --endpoints=http:\/\/127.0.0.1:2379 /);
-    expect(etcdMembers.command({ etcdctl_via: 'crictl' }).render()).to.match(/^crictl exec "\$\(crictl ps -q --name etcd --state running \| head -n1\)" env ETCDCTL_API=3 etcdctl /);
+    expect(etcdMembers.command({ etcdctl_via: 'docker', etcd_tls: false }).render()).to.equal(
+      'docker exec -i -e ETCDCTL_API=3 -e ETCDCTL_ENDPOINTS=http://127.0.0.1:2379 -e ETCDCTL_DIAL_TIMEOUT=2s -e ETCDCTL_COMMAND_TIMEOUT=5s etcd etcdctl member list -w json',
+    );
+    expect(etcdMembers.command({ etcdctl_via: 'crictl' }).render()).to.match(
+      /^crictl exec -i "\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\)" etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 /,
+    );
     expect(() => etcdMembers.command({ etcdctl_via: 'crictl', etcd_container: 'x;rm -rf /' })).to.throw(/unsafe container name/);
   });
 

@@ -30,7 +30,7 @@ const FILE_ABSENT: Step = { exec: READ_FILE, ...ok('absent\n') };
 const FILE_HELD = (record: object, ageS: number): Step => ({ exec: READ_FILE, ...ok(`present 1000 ${1000 + ageS}\n${JSON.stringify(record)}\n`) });
 const CREATE: Step = { exec: /^sh -c 'set -C; umask 077; cat > "\$1"' sh \/var\/lib\/etcd\.ringmaster-lock$/ };
 const RELEASE_FILE: Step = { exec: /^sh -c 'if grep -qF .* sh \/var\/lib\/etcd\.ringmaster-lock '"run_id":"test-run"'$/, ...ok('removed\n') };
-const QUIET_GET = E(`--command-timeout=3s get ${KEY} -w json`);
+const QUIET_GET = E(`get ${KEY} -w json`, undefined, '3s');
 
 async function lock(steps: Step[], args: Record<string, unknown> = {}, o: TestContextOptions = {}) {
   const conn = new ScriptedConnection(steps);
