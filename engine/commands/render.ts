@@ -8,12 +8,18 @@ import { parseExtraVars } from '../load/extra-vars.js';
 import { createTemplateEngine } from '../template/engine.js';
 import { renderVars } from '../template/render-vars.js';
 import { suggest } from '../validate/suggest.js';
+import { manifestInputProblems, renderManifestText } from '../modules/manifest-template.js';
+import type { ManifestInputs } from '../modules/manifest-values.js';
 import type { CommandDef } from './types.js';
 
 const HELP = `Usage: ringmaster render TEMPLATE -i INVENTORY... --host NAME [-e k=v|@file]... [-o FILE]
 
 Renders a Handlebars template (e.g. an etcd static-pod manifest) with one host's variables: its
-inventory vars, extra vars, and inventory_hostname, groups and hostvars. Never connects to any host.
+inventory vars, extra vars, and inventory_hostname, groups and hostvars. For an etcd host (one with
+etcd_peer_url and etcd_client_url), \`m\` holds what etcd_manifest computes, so the shipped templates
+print what a playbook writes; -e initial_cluster=..., initial_cluster_state=new|existing and
+force_new_cluster=true set its inputs (default: the inventory's etcd hosts, no state flag).
+Never connects to any host.
   -i, --inventory PATH   inventory file or folder (repeatable)
       --host NAME        the inventory host whose variables are used
   -e, --extra-vars X     key=value, JSON, or @file.yml (repeatable; highest precedence)
@@ -78,6 +84,20 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
 }
 
+/** etcd_manifest's render inputs given as extra vars (`-e initial_cluster_state=existing`), checked like its arguments. */
+function manifestInputs(extra: Record<string, unknown>): ManifestInputs {
+  const out: ManifestInputs = {};
+  if (typeof extra.initial_cluster === 'string' && extra.initial_cluster) out.initial_cluster = extra.initial_cluster;
+  const state = extra.initial_cluster_state;
+  if (state !== undefined) {
+    if (state !== 'new' && state !== 'existing') throw new RingError('E_USAGE', `-e initial_cluster_state=${String(state)}: must be new or existing`);
+    out.initial_cluster_state = state;
+  }
+  const force = extra.force_new_cluster;
+  if (force !== undefined) out.force_new_cluster = force === true || force === 'true';
+  return out;
+}
+
 export const renderCommand: CommandDef = {
   name: 'render',
   summary: 'render a template with one host\'s variables (offline)',
@@ -97,11 +117,11 @@ export const renderCommand: CommandDef = {
     const text = await readTemplate(resolve(io.cwd, args.template), args.template);
     const engine = createTemplateEngine();
     const vars = renderVars(inv, args.host, extra, engine);
-    const out = engine.render(text, vars, {
-      host: args.host,
-      what: `template ${args.template}`,
-      location: { file: args.template, line: 1, col: 1 },
-    });
+    const where = { host: args.host, what: `template ${args.template}`, location: { file: args.template, line: 1, col: 1 } };
+    // An etcd host renders with `m` exactly as etcd_manifest computes it (inputs from -e, under its argument names).
+    const out = manifestInputProblems(vars).length === 0
+      ? renderManifestText(text, vars, args.host, manifestInputs(extra), undefined, where)
+      : engine.render(text, vars, where);
     if (args.output) await writeAtomically(resolve(io.cwd, args.output), out);
     else io.stdout.write(out);
     return 0;

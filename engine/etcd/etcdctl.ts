@@ -1,5 +1,6 @@
 // Builds etcdctl command lines from a host's variables: where etcdctl runs, TLS files, endpoints, timeouts.
 import { cmd, raw, type Command, type Part } from '../connection/command.js';
+import { tlsFiles } from './tls-files.js';
 
 /** How etcdctl is reached on a host (inventory `etcdctl_via`). */
 export type EtcdctlVia = 'host' | 'crictl' | 'docker';
@@ -20,17 +21,17 @@ export interface EtcdctlSettings {
 
 const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '' ? v : d);
 
-/** Settings from inventory vars, with kubeadm stacked control-plane defaults. */
+/** Settings from inventory vars, with the flavour's defaults (kubeadm stacked control plane, RKE's certificates). */
 export function etcdctlSettings(vars: Record<string, unknown>, endpoints?: string[]): EtcdctlSettings {
-  const pki = str(vars.etcd_pki_dir, '/etc/kubernetes/pki/etcd');
+  const files = tlsFiles(vars);
   const tls = vars.etcd_tls !== false;
   const local = str(vars.etcd_local_client_url, tls ? 'https://127.0.0.1:2379' : 'http://127.0.0.1:2379');
   return {
     via: (str(vars.etcdctl_via, 'host') as EtcdctlVia),
     tls,
-    caFile: str(vars.etcd_ca_file, `${pki}/ca.crt`),
-    certFile: str(vars.etcdctl_cert_file, `${pki}/healthcheck-client.crt`),
-    keyFile: str(vars.etcdctl_key_file, `${pki}/healthcheck-client.key`),
+    caFile: files.ca,
+    certFile: files.clientCert,
+    keyFile: files.clientKey,
     endpoints: endpoints && endpoints.length > 0 ? endpoints : [local],
     dialTimeout: str(vars.etcdctl_dial_timeout, '2s'),
     commandTimeout: str(vars.etcdctl_command_timeout, '5s'),

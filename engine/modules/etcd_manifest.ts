@@ -1,20 +1,16 @@
 // `etcd_manifest`: renders or edits the etcd manifest/unit, written atomically from outside manifests/ with the old version kept aside.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
 import { experimentalFlagsIn } from '../etcd/experimental-flags.js';
-import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, parseVersion, versionDrift } from '../etcd/versions.js';
+import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
-import { packageRoot } from '../paths.js';
-import { createTemplateEngine } from '../template/engine.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
-import { atLeast, etcdError, hostPort, readFact, varStr, versionOf } from './etcd-common.js';
+import { etcdError, readFact, varStr } from './etcd-common.js';
 import { copyExclusive, evidenceStamp } from './evidence.js';
+import { manifestInputProblems, renderManifestFile, templatePath } from './manifest-template.js';
 
-const TEMPLATES: Record<string, string> = { 'static-pod': 'etcd-static-pod.yaml.hbs', docker: 'etcd-docker-run.sh.hbs', systemd: 'etcd.service.hbs' };
 /** Where each flavour keeps the file that starts etcd (the survivor's version guard reads the same file). */
 export const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
 
@@ -104,39 +100,6 @@ function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: s
   return { set, remove };
 }
 
-/** The values a template sees under `m` (next to every host variable), derived the way kubeadm derives them. */
-export function manifestValues(vars: Readonly<Record<string, unknown>>, host: string, args: EtcdManifestArgs, floor?: string): Record<string, unknown> {
-  const name = varStr(vars, 'etcd_name', host);
-  const peer = varStr(vars, 'etcd_peer_url', '');
-  const client = varStr(vars, 'etcd_client_url', '');
-  const version = newestVersion(varStr(vars, 'etcd_version', ''), floor) ?? '3.5.15';
-  const local = `https://127.0.0.1:${hostPort(client).port}`;
-  return {
-    name,
-    peer_url: peer,
-    client_url: client,
-    listen_client_urls: client === local ? local : `${local},${client}`,
-    data_dir: varStr(vars, 'etcd_data_dir', '/var/lib/etcd'),
-    pki_dir: varStr(vars, 'etcd_pki_dir', '/etc/kubernetes/pki/etcd'),
-    image: varStr(vars, 'etcd_image', `registry.k8s.io/etcd:${version.replace(/^v/, '')}-0`),
-    binary: varStr(vars, 'etcd_binary', '/usr/local/bin/etcd'),
-    container: varStr(vars, 'etcd_container', 'etcd'),
-    metrics_port: 2381,
-    token: varStr(vars, 'etcd_cluster_token', ''),
-    initial_cluster: args.initial_cluster ?? `${name}=${peer}`,
-    initial_cluster_state: args.initial_cluster_state ?? '',
-    force_new_cluster: args.force_new_cluster === true,
-    v36: atLeast(versionOf(version), 3, 6),
-    // kubeadm 1.31+ probes /livez and /readyz, which etcd serves from 3.5.11.
-    livez: servesLivez(version),
-  };
-}
-
-function servesLivez(version: string): boolean {
-  const v = parseVersion(version);
-  return v !== undefined && (v[0] > 3 || (v[0] === 3 && (v[1] > 5 || (v[1] === 5 && v[2] >= 11))));
-}
-
 /** The newest server version the inventory's members report (undefined when none answers). */
 async function liveClusterVersion(ctx: ModuleContext): Promise<string | undefined> {
   const hostvars = ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined;
@@ -147,16 +110,11 @@ async function liveClusterVersion(ctx: ModuleContext): Promise<string | undefine
 }
 
 export async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string, floor?: string): Promise<string> {
-  for (const k of ['etcd_peer_url', 'etcd_client_url']) {
-    if (!varStr(ctx.vars, k, '')) throw etcdError(ctx, `etcd_manifest: host variable ${k} is not set`, 'define it in the inventory for every etcd host');
-  }
-  const src = args.src ?? `templates/${TEMPLATES[flavor] ?? TEMPLATES['static-pod']}`;
-  const candidates = [resolve(ctx.playbookDir, src), join(packageRoot(), 'playbooks', src)];
-  const path = candidates.find((p) => existsSync(p));
-  if (!path) throw etcdError(ctx, `template ${src} not found (looked at ${candidates.join(', ')})`);
-  const text = await readFile(path, 'utf8');
-  const m = manifestValues(ctx.vars, ctx.host, args, floor);
-  return createTemplateEngine().render(text, { ...ctx.vars, m }, { task: ctx.taskName, host: ctx.host, what: `template ${basename(path)}` });
+  const problems = manifestInputProblems(ctx.vars);
+  if (problems.length > 0) throw etcdError(ctx, `etcd_manifest: ${problems.join('; ')}`, 'define it in the inventory for every etcd host');
+  const t = templatePath(args.src, flavor, ctx.playbookDir);
+  if (!t.path) throw etcdError(ctx, `template ${t.src} not found (looked at ${t.candidates.join(', ')})`);
+  return renderManifestFile(t.path, ctx.vars, ctx.host, args, floor, { task: ctx.taskName, host: ctx.host });
 }
 
 /** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */

@@ -5,7 +5,8 @@ import { binaryVersion, joinRefusal, minorOf, oldestVersion, parseVersion, tagVe
 import type { EtcdVersionGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext } from './define.js';
 import { etcdError, varStr } from './etcd-common.js';
-import { manifestPlace, manifestValues, versionFloor } from './etcd_manifest.js';
+import { manifestPlace, versionFloor } from './etcd_manifest.js';
+import { manifestValues } from './manifest-values.js';
 
 /** One place the joining member's etcd version was read from. */
 export interface VersionSource {
