@@ -79,6 +79,16 @@ export function editFlags(text: string, edits: FlagEdits, file = 'etcd.yaml'): E
   return { text: out, changed: !sameFlags(before, after), before, after };
 }
 
+/** The manifest with the etcd container's `image` replaced (everything else kept as it was). */
+export function setImage(text: string, image: string, file = 'etcd.yaml'): string {
+  const doc = load(text, file);
+  const containers = doc.getIn(['spec', 'containers']);
+  const etcd = isSeq(containers) ? containers.items.find((c) => isMap(c) && c.get('name') === 'etcd') ?? containers.items[0] : undefined;
+  if (!isMap(etcd)) throw new RingError('E_TASK_FAILED', `${file} has no spec.containers: is it an etcd static-pod manifest?`);
+  etcd.set('image', image);
+  return closestRendering(doc, text);
+}
+
 /** kubeadm writes block sequences unindented; keep whichever style the file already uses so the diff stays small. */
 function closestRendering(doc: Document, original: string): string {
   const a = doc.toString({ indentSeq: false });

@@ -1,14 +1,16 @@
 // `etcd_manifest`: renders or edits the etcd manifest/unit, written atomically from outside manifests/ with the old version kept aside.
 import { basename, dirname } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
-import { editFlags, identityProblems, readFlags } from '../etcd/manifest.js';
-import { experimentalFlagsIn } from '../etcd/experimental-flags.js';
+import { editFlags, identityProblems, readFlags, setImage } from '../etcd/manifest.js';
+import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
 import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdError, readFact, varStr } from './etcd-common.js';
-import { copyExclusive, evidenceStamp } from './evidence.js';
+import { copyExclusive, evidenceStamp, moveExclusive } from './evidence.js';
+import { heldManifest } from './etcd_service.js';
+import { manifestValues } from './manifest-values.js';
 import { manifestInputProblems, renderManifestFile, templatePath } from './manifest-template.js';
 
 /** Where each flavour keeps the file that starts etcd (the survivor's version guard reads the same file). */
@@ -36,8 +38,18 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     if (args.mode === 'audit') return audit(ctx, dest, before, args.version);
     const floor = await versionFloor(ctx, before);
     let after: string;
+    let heldCopy: string | undefined;
     if ((args.mode ?? 'render') === 'render') {
-      after = await render(ctx, args, flavor, floor);
+      // Without an explicit `src`, a static pod's manifest (or the copy held while the member is stopped) is edited.
+      const editable = flavor === 'static-pod' && !args.src;
+      const held = editable && before === undefined ? await heldBase(ctx, args) : undefined;
+      const base = editable ? before ?? held?.text : undefined;
+      if (base !== undefined) {
+        after = await rejoinEdit(ctx, args, base, floor, dest);
+        heldCopy = before === undefined ? held?.path : undefined;
+      } else {
+        after = await render(ctx, args, flavor, floor);
+      }
     } else {
       if (before === undefined) throw etcdError(ctx, `cannot edit ${dest}: it does not exist`, 'render it first (etcd_manifest mode=render)');
       after = editFlags(before, edits(args), dest).text;
@@ -52,7 +64,7 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     }
     const w = warning ? { warnings: [warning] } : {};
     if (before === after) return { changed: false, dest, ...w, msg: `${dest} already up to date${warning ? `; warning: ${warning}` : ''}` };
-    const r = await write(ctx, dest, backupDir, before, after);
+    const r = await write(ctx, dest, backupDir, before, after, heldCopy);
     return warning ? { ...r, ...w, msg: `${r.msg}; warning: ${warning}` } : r;
   },
 });
@@ -117,6 +129,65 @@ export async function render(ctx: ModuleContext, args: EtcdManifestArgs, flavor:
   return renderManifestFile(t.path, ctx.vars, ctx.host, args, floor, { task: ctx.taskName, host: ctx.host });
 }
 
+/** The manifest etcd_service held aside when it stopped this member, when there is one. */
+async function heldBase(ctx: ModuleContext, args: EtcdManifestArgs): Promise<{ path: string; text: string } | undefined> {
+  const path = heldManifest(ctx.vars, args.holding_dir);
+  const text = await readRemote(ctx, path);
+  return text === undefined ? undefined : { path, text };
+}
+
+/**
+ * A rejoining member's manifest from its held copy: the flags a render would set for the join, everything else
+ * (kubeadm extraArgs, patches, local edits) kept; the image changes only when its version differs from the one a
+ * render writes (then to that tag, in the file's registry), so the version etcd_version_guard checked is the one written.
+ */
+async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, dest: string): Promise<string> {
+  // The version a render picks (what etcd_version_guard checked); the held image only when nothing else says one.
+  const fallback = varStr(ctx.vars, 'etcd_version', '') ? undefined : imageVersion(held);
+  const m = manifestValues(ctx.vars, ctx.host, args, floor ?? fallback);
+  const e = edits(args);
+  if (args.force_new_cluster !== true) e.remove.push('force-new-cluster');
+  if (!args.initial_cluster_state) e.remove.push('initial-cluster-state');
+  // The member's identity is the inventory's (a node that moved address listens on its new one too).
+  Object.assign(e.set, { name: String(m.name), 'initial-advertise-peer-urls': String(m.peer_url), 'advertise-client-urls': String(m.client_url) });
+  if (readFlags(held, dest).get('initial-advertise-peer-urls') !== m.peer_url) {
+    Object.assign(e.set, { 'listen-peer-urls': String(m.peer_url), 'listen-client-urls': String(m.listen_client_urls) });
+  }
+  if (!args.initial_cluster) e.set['initial-cluster'] = String(m.initial_cluster);
+  if (m.v36) respell(readFlags(held, dest), e);
+  const text = editFlags(held, e, dest).text;
+  const rendered = String(m.image);
+  const explicit = varStr(ctx.vars, 'etcd_image', '') !== '';
+  if (!explicit && tagVersionOf(rendered) === imageVersion(held)) return text;
+  // A new version keeps the file's registry (a mirror stays a mirror) with the tag a render writes.
+  const repo = /^\s*image:\s*["']?([^\s"']+):[^\s"':/]+["']?\s*$/m.exec(held)?.[1];
+  return setImage(text, explicit || !repo ? rendered : `${repo}:${rendered.split(':').pop()}`, dest);
+}
+
+/** Onto 3.6+: each `--experimental-*` flag the table knows in its new spelling (3.7 refuses the old), gates merged. */
+function respell(flags: ReturnType<typeof readFlags>, e: { set: Record<string, string>; remove: string[] }): void {
+  const current = flags.get('feature-gates');
+  const gates = typeof current === 'string' && current ? current.split(',') : [];
+  const had = gates.length;
+  for (const [name, value] of flags) {
+    const r = name.startsWith('experimental-') ? replacementOf(name, value) : undefined;
+    if (!r) continue;
+    e.remove.push(name);
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(r)!;
+    if (m[1] === 'feature-gates') {
+      if (!gates.some((g) => g.split('=')[0] === m[2].split('=')[0])) gates.push(m[2]);
+    } else if (!flags.has(m[1])) {
+      e.set[m[1]] = m[2] ?? 'true';
+    }
+  }
+  if (gates.length !== had) e.set['feature-gates'] = gates.join(',');
+}
+
+/** `registry.k8s.io/etcd:3.6.16-0` → 3.6.16. */
+function tagVersionOf(image: string): string | undefined {
+  return /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1];
+}
+
 /** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */
 export async function readRemote(ctx: ModuleContext, path: string): Promise<string | undefined> {
   const r = await ctx.exec(cmd('sh', '-c', 'if [ -e "$1" ]; then cat -- "$1"; else exit 3; fi', 'read', path));
@@ -126,19 +197,22 @@ export async function readRemote(ctx: ModuleContext, path: string): Promise<stri
 }
 
 /** Stage outside the manifests folder, keep the old file aside, then one rename into place (what the kubelet sees is whole). */
-async function write(ctx: ModuleContext, dest: string, backupDir: string, before: string | undefined, after: string): Promise<ModuleResult> {
+async function write(ctx: ModuleContext, dest: string, backupDir: string, before: string | undefined, after: string, heldCopy?: string): Promise<ModuleResult> {
   const name = basename(dest);
   const staged = `${backupDir}/.${name}.ringmaster-new`;
   // Run ID + millisecond, created exclusively: a kept version is never replaced by a later (or concurrent) one.
-  const backup = before === undefined ? undefined : `${backupDir}/${name}.${evidenceStamp(ctx.vars)}`;
+  const backup = before !== undefined || heldCopy ? `${backupDir}/${name}.${evidenceStamp(ctx.vars)}` : undefined;
   const mkdir = cmd('mkdir', '-p', '-m', '0700', backupDir);
-  const swap = backup
+  // A held copy that was edited becomes the kept previous version, so no stale held manifest is left behind.
+  const swap = before !== undefined && backup
     ? cmd(...copyExclusive(dest, backup).parts, raw('&&'), 'mv', '-f', '--', staged, dest)
-    : cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest);
+    : heldCopy && backup
+      ? cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest, raw('&&'), ...moveExclusive(heldCopy, backup).parts)
+      : cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest);
   const commands = [mkdir.display(), `put ${staged} (${Buffer.byteLength(after)} bytes)`, swap.display()];
   const result: ModuleResult = { changed: true, dest, commands, backup_file: backup };
   if (ctx.diff) result.diff = [{ path: dest, before: before ?? '', after }];
-  if (ctx.check) return { ...result, msg: `check mode: would write ${dest}${backup ? ` (previous version to ${backup})` : ''}` };
+  if (ctx.check) return { ...result, msg: `check mode: would write ${dest}${heldCopy ? ` from the held copy ${heldCopy}` : ''}${backup ? ` (previous version to ${backup})` : ''}` };
   for (const step of [mkdir]) {
     const r = await ctx.exec(step);
     if (r.code !== 0) throw etcdError(ctx, `${step.display()} failed: ${r.stderr.trim()}`);
@@ -146,5 +220,6 @@ async function write(ctx: ModuleContext, dest: string, backupDir: string, before
   await ctx.conn.put(staged, after, { mode: '0600', become: ctx.become });
   const r = await ctx.exec(swap);
   if (r.code !== 0) throw etcdError(ctx, `${swap.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, `the new file is staged at ${staged}`);
-  return { ...result, msg: `wrote ${dest}${backup ? `; previous version kept at ${backup}` : ''}` };
+  const how = heldCopy ? ` from the held copy ${heldCopy} (its other flags and edits kept)` : '';
+  return { ...result, msg: `wrote ${dest}${how}${backup ? `; previous version kept at ${backup}` : ''}` };
 }

@@ -22,8 +22,13 @@ function manifest(ctx: ModuleContext): string {
 
 /** The stopped member's manifest lives outside manifests/, where the kubelet does not look. */
 function held(ctx: ModuleContext, args: EtcdServiceArgs): string {
-  const file = manifest(ctx).split('/').pop() ?? 'etcd.yaml';
-  return `${(args.holding_dir ?? '/etc/kubernetes/ringmaster').replace(/\/+$/, '')}/${file}`;
+  return heldManifest(ctx.vars, args.holding_dir);
+}
+
+/** Where a stopped static-pod member's manifest is held (etcd_manifest edits it there on a rejoin). */
+export function heldManifest(vars: Readonly<Record<string, unknown>>, holdingDir = '/etc/kubernetes/ringmaster'): string {
+  const file = varStr(vars, 'etcd_manifest', '/etc/kubernetes/manifests/etcd.yaml').split('/').pop() ?? 'etcd.yaml';
+  return `${holdingDir.replace(/\/+$/, '')}/${file}`;
 }
 
 function change(ctx: ModuleContext, args: EtcdServiceArgs, flavor: Flavor, to: 'stopped' | 'started'): Command {

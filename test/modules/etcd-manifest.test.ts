@@ -10,6 +10,9 @@ const vars = {
 const READ = /^sh -c .* read \/etc\/kubernetes\/manifests\/etcd\.yaml$/;
 const STAGED = '/etc/kubernetes/ringmaster/.etcd.yaml.ringmaster-new';
 const ABSENT = { exec: READ, reply: { code: 3 } };
+/** The copy etcd_service holds while the member is stopped (read when the manifest itself is absent). */
+const HELD = /^sh -c .* read \/etc\/kubernetes\/ringmaster\/etcd\.yaml$/;
+const HELD_ABSENT = { exec: HELD, reply: { code: 3 } };
 
 async function run(steps: Step[], args: Record<string, unknown>, o: { check?: boolean; diff?: boolean; vars?: Record<string, unknown> } = {}) {
   const conn = new ScriptedConnection(steps);
@@ -20,7 +23,7 @@ async function run(steps: Step[], args: Record<string, unknown>, o: { check?: bo
 }
 
 async function rendered(v: Record<string, unknown> = vars, args: Record<string, unknown> = {}): Promise<string> {
-  const { conn } = await run([ABSENT, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: `mkdir -p /etc/kubernetes/manifests && mv -f -- ${STAGED} /etc/kubernetes/manifests/etcd.yaml` }], args, { vars: v });
+  const { conn } = await run([ABSENT, HELD_ABSENT, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: `mkdir -p /etc/kubernetes/manifests && mv -f -- ${STAGED} /etc/kubernetes/manifests/etcd.yaml` }], args, { vars: v });
   return conn.calls.find((c) => c.kind === 'put')!.content!.toString();
 }
 
@@ -69,7 +72,7 @@ describe('etcd_manifest mode=render', () => {
   });
 
   it('refuses a manifest whose --name is not in --initial-cluster, before writing anything', async () => {
-    const conn = new ScriptedConnection([ABSENT]);
+    const conn = new ScriptedConnection([ABSENT, HELD_ABSENT]);
     const err = await runModule('etcd_manifest', conn, { initial_cluster: 'node2=https://10.0.0.12:2380' }, { vars }).catch((e) => e);
     expect(err.message).to.match(/refusing to write .*--name=node1 is not in --initial-cluster=node2=https:\/\/10.0.0.12:2380/);
     expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
@@ -79,6 +82,47 @@ describe('etcd_manifest mode=render', () => {
     const conn = new ScriptedConnection([]);
     const err = await runModule('etcd_manifest', conn, { backup_dir: '/etc/kubernetes/manifests/old' }, { vars }).catch((e) => e);
     expect(err.message).to.match(/backup_dir .* is inside \/etc\/kubernetes\/manifests/);
+  });
+});
+
+describe('etcd_manifest mode=render over a manifest the operator edited (kubeadm extraArgs, patches)', () => {
+  const join = { initial_cluster: 'node1=https://10.0.0.11:2380,node2=https://10.0.0.12:2380', initial_cluster_state: 'existing' };
+  /** A kubeadm 3.5 manifest with extraArgs, a mirror registry and an extra mount, as it was before the member stopped. */
+  const edited = async () => (await rendered(vars, { initial_cluster_state: 'new' }))
+    .replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --quota-backend-bytes=8589934592\n    - --force-new-cluster=true\n')
+    .replace('registry.k8s.io/etcd:3.5.15-0', 'mirror.corp/etcd:3.5.15-0')
+    .replace('    - mountPath: /var/lib/etcd\n', '    - mountPath: /var/lib/etcd\n      name: etcd-data\n    - mountPath: /srv/audit\n');
+  const swapFromHeld = /^mkdir -p \/etc\/kubernetes\/manifests && mv -f -- \/etc\/kubernetes\/ringmaster\/\.etcd\.yaml\.ringmaster-new \/etc\/kubernetes\/manifests\/etcd\.yaml && sh -c .* move \/etc\/kubernetes\/ringmaster\/etcd\.yaml \/etc\/kubernetes\/ringmaster\/etcd\.yaml\.\d{8}T\d{9}Z-r7$/;
+
+  it('edits the copy etcd_service held aside: the join flags change, extraArgs, image and mounts stay, the held copy is kept as the previous version', async () => {
+    const held = await edited();
+    const { result, conn } = await run([ABSENT, { exec: HELD, reply: { stdout: held } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: swapFromHeld }], join, { vars: { ...vars, ringmaster_run_id: 'r7' } });
+    const text = conn.calls.find((c) => c.kind === 'put')!.content!.toString();
+    const flags = readFlags(text);
+    expect(flags.get('quota-backend-bytes')).to.equal('8589934592');
+    expect(flags.get('initial-cluster')).to.equal(join.initial_cluster);
+    expect(flags.get('initial-cluster-state')).to.equal('existing');
+    expect(flags.has('force-new-cluster')).to.equal(false);
+    expect(text).to.contain('image: mirror.corp/etcd:3.5.15-0').and.to.contain('- mountPath: /srv/audit');
+    expect(result.backup_file).to.match(/^\/etc\/kubernetes\/ringmaster\/etcd\.yaml\.\d{8}T\d{9}Z-r7$/);
+    expect(result.msg).to.match(/from the held copy \/etc\/kubernetes\/ringmaster\/etcd\.yaml \(its other flags and edits kept\)/);
+  });
+
+  it('onto etcd 3.7: the image a render would write, every --experimental-* flag in its 3.6+ spelling, the operator\'s flags kept', async () => {
+    const held = await edited();
+    const { conn } = await run([ABSENT, { exec: HELD, reply: { stdout: held } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: swapFromHeld }], join, { vars: { ...vars, etcd_version: '3.7.3', ringmaster_run_id: 'r7' } });
+    const text = conn.calls.find((c) => c.kind === 'put')!.content!.toString();
+    const flags = readFlags(text);
+    expect([...flags.keys()].filter((f) => f.startsWith('experimental-'))).to.deep.equal([]);
+    expect(flags.get('feature-gates')).to.equal('InitialCorruptCheck=true');
+    expect(flags.get('watch-progress-notify-interval')).to.equal('5s');
+    expect(flags.get('quota-backend-bytes')).to.equal('8589934592');
+    expect(text).to.contain('image: mirror.corp/etcd:3.7.3-0');
+  });
+
+  it('with an explicit src renders the template instead (a deliberate reset)', async () => {
+    const { conn } = await run([{ exec: READ, reply: { stdout: await edited() } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: /keep \/etc\/kubernetes\/manifests\/etcd\.yaml / }], { ...join, src: 'templates/etcd-static-pod.yaml.hbs' });
+    expect(readFlags(conn.calls.find((c) => c.kind === 'put')!.content!.toString()).has('quota-backend-bytes')).to.equal(false);
   });
 });
 
@@ -129,7 +173,7 @@ describe('etcd_manifest and the cluster version', () => {
   const write = [{ exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: `mkdir -p /etc/kubernetes/manifests && mv -f -- ${STAGED} /etc/kubernetes/manifests/etcd.yaml` }];
 
   it('without etcd_version renders the live cluster\'s version (a re-added member of a 3.6 cluster is never 3.5.15)', async () => {
-    const { conn } = await run([ABSENT, { exec: STATUS, reply: status('3.6.16') }, ...write], { initial_cluster_state: 'existing' }, { vars: noVersion });
+    const { conn } = await run([ABSENT, { exec: STATUS, reply: status('3.6.16') }, HELD_ABSENT, ...write], { initial_cluster_state: 'existing' }, { vars: noVersion });
     const text = conn.calls.find((c) => c.kind === 'put')!.content!.toString();
     expect(text).to.contain('image: registry.k8s.io/etcd:3.6.16-0');
     expect(readFlags(text).get('feature-gates')).to.equal('InitialCorruptCheck=true');
