@@ -1,5 +1,6 @@
 // Shared e2e harness: one lab per test file, known keys written and verified in one remote command each, cluster
 // observation (members, manifest flags) and the CLI run as a child process with its JSON events parsed.
+import { shellQuote } from '../../engine/connection/command.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { labDown } from '../../engine/lab/down.js';
@@ -189,18 +190,25 @@ export async function settledProblems(lab: Lab, expectNames = lab.nodes): Promis
 }
 
 /**
- * Sets every manifest to `--initial-cluster-state=existing` (what a kubeadm join leaves), so a settled check can pass,
- * and waits until each node's static-pod runner runs etcd from the changed manifest. A changed manifest restarts the
- * pod, as under kubelet; without the wait, the restarts of all members land in the first test (the lock e2e's quorum
- * sampler saw them as dips before its runs had connected).
+ * Sets every manifest to `--initial-cluster-state=existing` (what a kubeadm join leaves), so a settled check can pass.
+ * A changed manifest restarts the pod, as under kubelet; editManifest waits for that, else the restarts of all
+ * members would land in the first test (the lock e2e's quorum sampler saw them as dips before its runs connected).
  */
 export async function markManifestsExisting(lab: Lab): Promise<void> {
+  await Promise.all(lab.nodes.map((n) => editManifest(lab, n, 's/--initial-cluster-state=new/--initial-cluster-state=existing/')));
+}
+
+/**
+ * Edits a node's etcd manifest with a sed script (as an operator would by hand), atomically, and waits until the
+ * node's static-pod runner runs etcd from the changed file (30 s at most; its status is printed when it does not).
+ */
+export async function editManifest(lab: Lab, node: string, sedScript: string): Promise<void> {
   const running = `node -e 'const s=JSON.parse(require("fs").readFileSync("/run/static-pods/status.json","utf8"));process.exit(s.pods.some(p=>p.name==="etcd"&&p.state==="running"&&p.pid&&p.manifestHash===process.argv[1])?0:1)'`;
-  await Promise.all(lab.nodes.map((n) => sh(lab, n, `m=/etc/kubernetes/manifests/etcd.yaml; t=/etc/kubernetes/.etcd.yaml.e2e
-sed 's/--initial-cluster-state=new/--initial-cluster-state=existing/' $m > $t && mv $t $m
+  await sh(lab, node, `m=/etc/kubernetes/manifests/etcd.yaml; t=/etc/kubernetes/.etcd.yaml.e2e
+sed ${shellQuote(sedScript)} $m > $t && mv $t $m
 h=$(sha256sum $m | cut -c1-16)
 for i in $(seq 1 300); do ${running} "$h" && exit 0; sleep 0.1; done
-echo "the static-pod runner did not restart etcd from the changed manifest (hash $h) within 30 s" >&2; cat /run/static-pods/status.json >&2; exit 1`, 40_000)));
+echo "the static-pod runner did not restart etcd from the changed manifest (hash $h) within 30 s" >&2; cat /run/static-pods/status.json >&2; exit 1`, 40_000);
 }
 
 /** The result of one CLI run: exit code, parsed JSON events, the recap, and raw output. */

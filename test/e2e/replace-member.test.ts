@@ -1,7 +1,7 @@
 // e2e: replace-member.yml on the lab: wiped node, --check, the quorum guard, SSH lost mid-run, and a stale member (runbook 004).
 import { expect } from 'chai';
 import {
-  changedCount, clusterFingerprint, explain, labAvailable, labFail, labHeal, labName, settledLab, labStop,
+  changedCount, clusterFingerprint, editManifest, explain, labAvailable, labFail, labHeal, labName, settledLab, labStop,
   manifestFlags, members, runPlaybook, settledProblems, sh, verifyKeys, writeKeys, endpointsOf, type Lab,
 } from './harness.js';
 import { etcdctl } from '../../engine/lab/etcd-query.js';
@@ -34,7 +34,10 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
   const replace = (target: string, extra: Record<string, string> = {}, flags: string[] = []) =>
     runPlaybook(lab!, 'replace-member.yml', { target, snapshot_dir: SNAPS, ...extra }, flags);
 
-  it('replaces a member whose node was reinstalled with the same name and address, and changes nothing on a re-run', async () => {
+  it('replaces a member whose node was reinstalled with the same name and address, keeping the operator\'s flags and edits, and changes nothing on a re-run', async () => {
+    // An operator's own flag and edit (kubeadm extraArgs, a patch): the rejoin edits the held manifest, never re-renders it.
+    await editManifest(lab!, 'node3', 's/^\\( *\\)- --snapshot-count=10000$/\\1- --snapshot-count=10000\\n\\1- --quota-backend-bytes=4294967296/; s/^\\( *\\)tier: control-plane$/\\1tier: control-plane\\n\\1operator-edit: kept/');
+    expect((await manifestFlags(lab!, 'node3'))!['quota-backend-bytes'], 'the edit before the replacement').to.equal('4294967296');
     await labFail(lab!.state, 'node3', 'wipe');
     // A wiped member restarted with `existing` can rejoin by itself within a second or two (the leader of a young
     // cluster still holds the whole raft log), so whether it still looks broken when the playbook reads the live
@@ -53,6 +56,9 @@ describe('replace-member.yml on the lab @lab @e2e', function () {
       expect(flags['feature-gates'], 'node3 --feature-gates').to.contain('InitialCorruptCheck=true');
       expect(Object.keys(flags).filter((f) => f.startsWith('experimental-')), 'node3 --experimental-* flags').to.deep.equal([]);
     }
+    expect(flags['quota-backend-bytes'], 'the operator\'s flag after the replacement').to.equal('4294967296');
+    expect(await sh(lab!, 'node3', 'cat /etc/kubernetes/manifests/etcd.yaml')).to.contain('operator-edit: kept');
+    expect(await sh(lab!, 'node3', 'ls /etc/kubernetes/ringmaster/etcd.yaml 2>/dev/null; true'), 'no stale held manifest').to.equal('');
     const second = await replace('node3');
     expect(second.exitCode, explain(second)).to.equal(0);
     expect(changedCount(second), explain(second)).to.equal(0);
