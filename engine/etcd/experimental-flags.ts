@@ -46,7 +46,7 @@ export function replacementOf(name: string, value: string | true = true): string
 }
 
 /**
- * The `--experimental-*` flags in a manifest, systemd unit or docker-run script, with their values (`true` when bare),
+ * The `--experimental-*` flags in a manifest, systemd unit, docker-run script or etcd.env, with their values (`true` when bare),
  * in file order, each once; commented-out lines do not count. Read as text, so every flavour reads the same way.
  */
 export function experimentalFlagsIn(text: string): Array<[string, string | true]> {
@@ -55,6 +55,12 @@ export function experimentalFlagsIn(text: string): Array<[string, string | true]
     if (/^\s*#/.test(line)) continue;
     for (const m of line.matchAll(/--(experimental-[a-z0-9-]*[a-z0-9])(?:=([^\s"'\\]*))?/g)) {
       if (!found.has(m[1])) found.set(m[1], m[2] === undefined ? true : m[2]);
+    }
+    // kubespray's /etc/etcd.env spells them ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK=true.
+    const env = /^\s*(?:export\s+)?ETCD_(EXPERIMENTAL_[A-Z0-9_]+)\s*=\s*["']?([^\s"']*)/.exec(line);
+    if (env) {
+      const name = env[1].toLowerCase().replace(/_/g, '-');
+      if (!found.has(name)) found.set(name, env[2]);
     }
   }
   return [...found];

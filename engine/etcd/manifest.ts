@@ -1,6 +1,7 @@
-// Reading and editing the flags of an etcd static-pod manifest, keeping the rest of the YAML as it was.
+// Reading and editing the flags of an etcd static-pod manifest (or kubespray's /etc/etcd.env), keeping the rest as it was.
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { RingError } from '../errors/index.js';
+import { editEnvFlags, isEnvFile, readEnvFlags } from './env-file.js';
 
 /** `--name=value` flags of the etcd container; a bare `--flag` has the value `true`. */
 export type Flags = Map<string, string | true>;
@@ -45,6 +46,7 @@ function parseFlag(item: unknown): [string, string | true] | undefined {
 }
 
 export function readFlags(text: string, file = 'etcd.yaml'): Flags {
+  if (isEnvFile(file)) return readEnvFlags(text);
   const seq = commandNode(load(text, file), file);
   const flags: Flags = new Map();
   for (const item of seq.items) {
@@ -56,6 +58,12 @@ export function readFlags(text: string, file = 'etcd.yaml'): Flags {
 
 /** Apply edits in place in the YAML (order and comments kept); new flags are appended. */
 export function editFlags(text: string, edits: FlagEdits, file = 'etcd.yaml'): EditResult {
+  if (isEnvFile(file)) {
+    const before = readFlags(text, file);
+    const out = editEnvFlags(text, edits.set ?? {}, edits.remove ?? []);
+    const after = readFlags(out, file);
+    return { text: out, changed: !sameFlags(before, after), before, after };
+  }
   const doc = load(text, file);
   const seq = commandNode(doc, file);
   const before = readFlags(text, file);

@@ -1,6 +1,7 @@
 // `etcd_manifest`: renders or edits the etcd manifest/unit, written atomically from outside manifests/ with the old version kept aside.
 import { basename, dirname } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
+import { isEnvFile } from '../etcd/env-file.js';
 import { editFlags, identityProblems, readFlags, setImage } from '../etcd/manifest.js';
 import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
 import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
@@ -55,7 +56,7 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       after = editFlags(before, edits(args), dest).text;
     }
     let warning: string | undefined;
-    if (dest.endsWith('.yaml') || dest.endsWith('.yml')) {
+    if (dest.endsWith('.yaml') || dest.endsWith('.yml') || isEnvFile(dest)) {
       const problems = identityProblems(readFlags(after, dest));
       if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
       const exp = experimentalProblem(readFlags(after, dest), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
@@ -209,7 +210,9 @@ async function write(ctx: ModuleContext, dest: string, backupDir: string, before
     : heldCopy && backup
       ? cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest, raw('&&'), ...moveExclusive(heldCopy, backup).parts)
       : cmd('mkdir', '-p', dirname(dest), raw('&&'), 'mv', '-f', '--', staged, dest);
-  const commands = [mkdir.display(), `put ${staged} (${Buffer.byteLength(after)} bytes)`, swap.display()];
+  // systemd reads a changed unit only after daemon-reload (an EnvironmentFile= is read at each start).
+  const reload = dest.endsWith('.service') ? cmd('systemctl', 'daemon-reload') : undefined;
+  const commands = [mkdir.display(), `put ${staged} (${Buffer.byteLength(after)} bytes)`, swap.display(), ...(reload ? [reload.display()] : [])];
   const result: ModuleResult = { changed: true, dest, commands, backup_file: backup };
   if (ctx.diff) result.diff = [{ path: dest, before: before ?? '', after }];
   if (ctx.check) return { ...result, msg: `check mode: would write ${dest}${heldCopy ? ` from the held copy ${heldCopy}` : ''}${backup ? ` (previous version to ${backup})` : ''}` };
@@ -220,6 +223,10 @@ async function write(ctx: ModuleContext, dest: string, backupDir: string, before
   await ctx.conn.put(staged, after, { mode: '0600', become: ctx.become });
   const r = await ctx.exec(swap);
   if (r.code !== 0) throw etcdError(ctx, `${swap.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, `the new file is staged at ${staged}`);
+  if (reload) {
+    const rr = await ctx.exec(reload);
+    if (rr.code !== 0) throw etcdError(ctx, `wrote ${dest}, but systemctl daemon-reload failed: ${rr.stderr.trim() || `exit code ${rr.code}`}`, 'run `systemctl daemon-reload` on the host before starting etcd: systemd still has the old unit');
+  }
   const how = heldCopy ? ` from the held copy ${heldCopy} (its other flags and edits kept)` : '';
   return { ...result, msg: `wrote ${dest}${how}${backup ? `; previous version kept at ${backup}` : ''}` };
 }
