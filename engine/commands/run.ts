@@ -9,7 +9,7 @@ import type { StepAnswer } from '../execute/context.js';
 import { createRunContext } from '../execute/defaults.js';
 import { runPlaybooks } from '../execute/run.js';
 import { envSecrets } from '../inventory/secret-names.js';
-import { hostVars } from '../inventory/vars.js';
+import { runHostVars } from '../inventory/vars.js';
 import { enterLabIfNeeded } from '../lab/enter.js';
 import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
@@ -189,7 +189,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     verbose: verbose > 0 ? (line) => io.stderr.write(`${bus.maskText(line)}\n`) : undefined,
     env: io.env,
     interactive,
-    lookupHost: (name) => (inventory.hosts.has(name) ? hostVars(inventory, name) : undefined),
+    lookupHost: (name) => (inventory.hosts.has(name) ? runHostVars(inventory, name) : undefined),
     notice: (msg) => bus.emit({ type: 'warning', ts: new Date().toISOString(), msg }),
     // The first signal ends running commands; the run-end cleanups (releasing the lock) still need the
     // connections, so only a later, second signal drops them.

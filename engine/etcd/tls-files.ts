@@ -1,6 +1,7 @@
 // The TLS files of a member and of etcdctl, from inventory variables with each flavour's own names as defaults:
 // kubeadm's (and systemd's) `server`/`peer`/`healthcheck-client` under the PKI folder, RKE's `kube-ca.pem` and one
 // `kube-etcd-<ip-with-dashes>.pem` per node, used for serving, peering and etcdctl alike.
+import { pkiDirOf } from './host-defaults.js';
 
 export interface TlsFiles {
   ca: string;
@@ -24,7 +25,7 @@ function rkeName(vars: Readonly<Record<string, unknown>>): string {
 
 export function tlsFiles(vars: Readonly<Record<string, unknown>>): TlsFiles {
   const docker = vars.etcd_flavor === 'docker';
-  const pki = str(vars.etcd_pki_dir, docker ? '/etc/kubernetes/ssl' : '/etc/kubernetes/pki/etcd');
+  const pki = str(vars.etcd_pki_dir, pkiDirOf(vars.etcd_flavor));
   const node = docker ? `${pki}/${rkeName(vars)}` : '';
   const cert = str(vars.etcd_cert_file, docker ? `${node}.pem` : `${pki}/server.crt`);
   const key = str(vars.etcd_key_file, docker ? `${node}-key.pem` : `${pki}/server.key`);

@@ -1,7 +1,7 @@
 // The production collaborators of a run (real modules, templates, inventory helpers), for the CLI and the library API.
 import type { ConnectionFactory } from '../connection/types.js';
 import { RingError } from '../errors/index.js';
-import { groupMembers, hostVars } from '../inventory/vars.js';
+import { groupMembers, runHostVars } from '../inventory/vars.js';
 import { matchHosts } from '../inventory/pattern.js';
 import { loadVarsFile } from '../load/vars-file.js';
 import type { Inventory } from '../load/model.js';
@@ -25,7 +25,7 @@ export function createRunContext(inputs: RunInputs): RunContext {
     modules: MODULES,
     templates: createTemplateEngine(),
     evaluate,
-    hostVars,
+    hostVars: runHostVars,
     groupMembers,
     matchHosts,
     loadVarsFile,

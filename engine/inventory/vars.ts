@@ -1,4 +1,5 @@
 // A host's inventory variables with Ansible's precedence, and each group's members (the `groups` variable).
+import { etcdHostDefaults } from '../etcd/host-defaults.js';
 import type { Inventory } from '../load/model.js';
 
 /** all's vars < parent groups < child groups (deeper wins; same depth: alphabetical) < host vars. */
@@ -15,6 +16,16 @@ export function hostVars(inv: Inventory, host: string): Record<string, unknown> 
   for (const g of h.groups) addWithParents(g);
   const ordered = [...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
   return Object.assign({}, ...ordered.map((g) => inv.groups.get(g)?.vars ?? {}), h.vars);
+}
+
+/**
+ * The variables a run (and `render`) gives a host: its inventory variables over, for a member of the `etcd` group,
+ * the flavour's etcd_* defaults (like an Ansible role's defaults: any inventory value wins, and `inventory --list`
+ * shows only what the inventory says).
+ */
+export function runHostVars(inv: Inventory, host: string): Record<string, unknown> {
+  const vars = hostVars(inv, host);
+  return membersOf(inv, 'etcd').includes(host) ? { ...etcdHostDefaults(vars), ...vars } : vars;
 }
 
 /** group name → member host names (recursively through children), in inventory order within each group. */

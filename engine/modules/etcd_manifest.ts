@@ -2,6 +2,7 @@
 import { basename, dirname } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { isEnvFile } from '../etcd/env-file.js';
+import { FLAG_FILES } from '../etcd/host-defaults.js';
 import { editFlags, identityProblems, readFlags, setImage } from '../etcd/manifest.js';
 import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
 import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
@@ -15,7 +16,7 @@ import { manifestValues } from './manifest-values.js';
 import { manifestInputProblems, renderManifestFile, templatePath } from './manifest-template.js';
 
 /** Where each flavour keeps the file that starts etcd (the survivor's version guard reads the same file). */
-export const DESTS: Record<string, string> = { 'static-pod': '/etc/kubernetes/manifests/etcd.yaml', docker: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', systemd: '/etc/systemd/system/etcd.service' };
+export const DESTS = FLAG_FILES;
 
 export const etcdManifestModule = defineModule<EtcdManifestArgs>({
   name: 'etcd_manifest',

@@ -1,5 +1,6 @@
 // The values etcd's manifest templates see under `m`, derived from a host's variables the way kubeadm, RKE and
 // kubespray derive them; etcd_manifest and `ringmaster render` both render with these (one code path).
+import { pkiDirOf } from '../etcd/host-defaults.js';
 import { tlsFiles } from '../etcd/tls-files.js';
 import { newestVersion, parseVersion } from '../etcd/versions.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
@@ -30,7 +31,7 @@ export function manifestValues(vars: Readonly<Record<string, unknown>>, host: st
     data_dir: dataDir,
     /** The data folder as etcd sees it: inside RKE's container, the mount's target. */
     member_data_dir: docker ? RKE_DATA_DIR : dataDir,
-    pki_dir: varStr(vars, 'etcd_pki_dir', docker ? '/etc/kubernetes/ssl' : '/etc/kubernetes/pki/etcd'),
+    pki_dir: varStr(vars, 'etcd_pki_dir', pkiDirOf(vars.etcd_flavor)),
     ca_file: tls.ca,
     cert_file: tls.cert,
     key_file: tls.key,

@@ -1,7 +1,7 @@
 // The variables `ringmaster render` gives a template: one host's inventory vars, extra vars and the magic variables.
 import { RingError } from '../errors/index.js';
 import type { Inventory } from '../load/model.js';
-import { groupMembers, hostVars } from '../inventory/vars.js';
+import { groupMembers, hostVars, runHostVars } from '../inventory/vars.js';
 import type { TemplateEngine } from './engine.js';
 
 /** The inventory functions used (injectable so the variables can be tested on a hand-built inventory). */
@@ -20,7 +20,7 @@ export function renderVars(
   host: string,
   extra: Record<string, unknown>,
   engine: TemplateEngine,
-  inventoryApi: InventoryApi = { hostVars, groupMembers },
+  inventoryApi: InventoryApi = { hostVars: runHostVars, groupMembers },
 ): Record<string, unknown> {
   const groups = inventoryApi.groupMembers(inv);
   const views = new Map<string, Record<string, unknown>>();

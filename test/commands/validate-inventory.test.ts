@@ -1,5 +1,7 @@
 // `ringmaster validate` and `ringmaster inventory` end to end through the CLI front door.
 import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { packageRoot } from '../../engine/paths.js';
 import { runCli } from '../helpers/cli-io.js';
 
@@ -14,6 +16,15 @@ describe('ringmaster validate', () => {
     expect(r.err).to.equal('');
     expect(r.code).to.equal(0);
     expect(r.out).to.equal(`ok: 1 play, 5 tasks in ${SITE}\nok: 4 hosts in 2 groups in ${HOSTS}\n`);
+  });
+
+  it('passes every shipped playbook with every shipped inventory (their etcd_* variables default by flavour)', async () => {
+    const playbooks = readdirSync(join(packageRoot(), 'playbooks')).filter((f) => f.endsWith('.yml')).map((f) => `playbooks/${f}`);
+    for (const inv of readdirSync(join(packageRoot(), 'inventories'))) {
+      const r = await cli('validate', ...playbooks, '-i', `inventories/${inv}`);
+      expect(r.err, inv).to.equal('');
+      expect(r.code, inv).to.equal(0);
+    }
   });
 
   it('reports the errors of every file in one go and prints nothing on stdout', async () => {
