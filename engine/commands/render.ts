@@ -17,7 +17,8 @@ const HELP = `Usage: ringmaster render TEMPLATE -i INVENTORY... --host NAME [-e 
 Renders a Handlebars template (e.g. an etcd static-pod manifest) with one host's variables: its
 inventory vars, extra vars, and inventory_hostname, groups and hostvars. For an etcd host (one with
 etcd_peer_url and etcd_client_url), \`m\` holds what etcd_manifest computes, so the shipped templates
-print what a playbook writes; -e initial_cluster=..., initial_cluster_state=new|existing and
+print what a playbook writes on a node with no manifest yet (over an existing one, etcd_manifest edits
+its flags instead); -e initial_cluster=..., initial_cluster_state=new|existing and
 force_new_cluster=true set its inputs (default: the inventory's etcd hosts, no state flag).
 Never connects to any host.
   -i, --inventory PATH   inventory file or folder (repeatable)
