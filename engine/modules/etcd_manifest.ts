@@ -5,7 +5,8 @@ import { isEnvFile } from '../etcd/env-file.js';
 import { FLAG_FILES } from '../etcd/host-defaults.js';
 import { editFlags, identityProblems, readFlags, setImage } from '../etcd/manifest.js';
 import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
-import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
+import { REMOVED_IN_36, refusesRemoved, removedFlagFindings, removedFlagsIn } from '../etcd/removed-flags.js';
+import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, tagVersion, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
@@ -60,7 +61,12 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     if (dest.endsWith('.yaml') || dest.endsWith('.yml') || isEnvFile(dest)) {
       const problems = identityProblems(readFlags(after, dest));
       if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
-      const exp = experimentalProblem(readFlags(after, dest), newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after)));
+      const starts = newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after));
+      const removed = removedFlagsIn(after);
+      if (removed.length > 0 && refusesRemoved(starts)) {
+        throw etcdError(ctx, `refusing to write ${dest}: etcd ${starts} refuses to start with ${removed.map((f) => `--${f}`).join(', ')} (removed in 3.6 with the v2 API)`, 'remove them (etcd_manifest mode=edit with remove)');
+      }
+      const exp = experimentalProblem([...readFlags(after, dest)].filter(([f]) => !REMOVED_IN_36.includes(f)), starts);
       if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'write the 3.6+ spelling named above instead (etcd_manifest mode=edit with set/remove), or remove them');
       if (exp) warning = exp.text;
     }
@@ -80,7 +86,8 @@ function audit(ctx: ModuleContext, dest: string, text: string | undefined, live:
   const running = live || undefined;
   const drift = versionDrift(ctx.vars.etcd_version, running);
   const findings = [
-    ...(text === undefined ? [] : nextMinorFindings(experimentalFlagsIn(text), newestVersion(running, imageVersion(text)), dest)),
+    ...(text === undefined ? [] : removedFlagFindings(removedFlagsIn(text), newestVersion(running, imageVersion(text)), dest)),
+    ...(text === undefined ? [] : nextMinorFindings(experimentalFlagsIn(text).filter(([f]) => !REMOVED_IN_36.includes(f)), newestVersion(running, imageVersion(text)), dest)),
     // What the inventory says is what rendered manifests get: a stale etcd_version renders an older image.
     ...(drift ? [`risk: ${ctx.host}: ${drift}: set etcd_version to ${running} in the inventory (or remove it: the live members then decide)`] : []),
   ];
@@ -156,11 +163,15 @@ async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: stri
     Object.assign(e.set, { 'listen-peer-urls': String(m.peer_url), 'listen-client-urls': String(m.listen_client_urls) });
   }
   if (!args.initial_cluster) e.set['initial-cluster'] = String(m.initial_cluster);
-  if (m.v36) respell(readFlags(held, dest), e);
+  if (m.v36) {
+    respell(readFlags(held, dest), e);
+    // 3.6 has no v2 API to serve: a flag it would refuse to start with goes (health.yml warned about it on 3.5).
+    e.remove.push(...REMOVED_IN_36);
+  }
   const text = editFlags(held, e, dest).text;
   const rendered = String(m.image);
   const explicit = varStr(ctx.vars, 'etcd_image', '') !== '';
-  if (!explicit && tagVersionOf(rendered) === imageVersion(held)) return text;
+  if (!explicit && tagVersion(rendered) === imageVersion(held)) return text;
   // A new version keeps the file's registry (a mirror stays a mirror) with the tag a render writes.
   const repo = /^\s*image:\s*["']?([^\s"']+):[^\s"':/]+["']?\s*$/m.exec(held)?.[1];
   return setImage(text, explicit || !repo ? rendered : `${repo}:${rendered.split(':').pop()}`, dest);
@@ -183,11 +194,6 @@ function respell(flags: ReturnType<typeof readFlags>, e: { set: Record<string, s
     }
   }
   if (gates.length !== had) e.set['feature-gates'] = gates.join(',');
-}
-
-/** `registry.k8s.io/etcd:3.6.16-0` → 3.6.16. */
-function tagVersionOf(image: string): string | undefined {
-  return /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1];
 }
 
 /** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */

@@ -207,6 +207,25 @@ describe('etcd_manifest mode=audit (health.yml)', () => {
   const audit = async (text: string | undefined, version: string, v: Record<string, unknown> = vars) =>
     (await run([text === undefined ? ABSENT : { exec: READ, reply: { stdout: text } }], { mode: 'audit', version }, { vars: v })).result;
 
+  it('--enable-v2 (removed in 3.6 with the v2 API): a risk on 3.5, a problem on 3.6; a write for 3.6 keeping it is refused', async () => {
+    const withV2 = v35.replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --enable-v2=true\n');
+    expect((await audit(withV2, '3.5.15')).findings).to.deep.equal([`risk: ${M}: etcd 3.6 refuses --enable-v2 (removed with the v2 API): remove it before upgrading (this member runs 3.5.15)`]);
+    const on36 = withV2.replace('etcd:3.5.15-0', 'etcd:3.6.16-0');
+    expect(((await audit(on36, '3.6.16', { ...vars, etcd_version: '3.6.16' })).findings as string[])[0]).to.equal(`problem: ${M}: etcd 3.6.16 refuses --enable-v2 (removed in 3.6 with the v2 API): this member will not start after a restart: remove it`);
+    const conn = new ScriptedConnection([{ exec: READ, reply: { stdout: on36 } }]);
+    const err = await runModule('etcd_manifest', conn, { mode: 'edit', initial_cluster_state: 'existing' }, { vars: { ...vars, etcd_version: '3.6.16' } }).catch((e: Error) => e);
+    expect(String(err)).to.match(/refusing to write .*: etcd 3\.6\.16 refuses to start with --enable-v2 \(removed in 3\.6 with the v2 API\)/);
+    expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
+  });
+
+  it('a member re-added on 3.6 from a held 3.5 manifest loses --enable-v2 (3.6 would not start with it)', async () => {
+    const held = v35.replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --enable-v2=true\n');
+    const { conn } = await run([ABSENT, { exec: HELD, reply: { stdout: held } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: / move \/etc\/kubernetes\/ringmaster\/etcd\.yaml / }], { initial_cluster_state: 'existing' }, { vars: { ...vars, etcd_version: '3.6.16' } });
+    const flags = readFlags(conn.calls.find((c) => c.kind === 'put')!.content!.toString());
+    expect(flags.has('enable-v2')).to.equal(false);
+    expect(flags.get('feature-gates')).to.equal('InitialCorruptCheck=true');
+  });
+
   it('on a 3.6 member: a risk per --experimental-* flag naming its replacement, and reads only (no write, no etcdctl)', async () => {
     const r = await audit(v35.replace('etcd:3.5.15-0', 'etcd:3.6.16-0'), '3.6.16', { ...vars, etcd_version: '3.6.16' });
     expect(r.changed).to.equal(false);
