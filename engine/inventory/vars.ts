@@ -4,8 +4,23 @@ import type { Inventory } from '../load/model.js';
 
 /** all's vars < parent groups < child groups (deeper wins; same depth: alphabetical) < host vars. */
 export function hostVars(inv: Inventory, host: string): Record<string, unknown> {
+  return layered(inv, host).vars;
+}
+
+/**
+ * The variables a run (and `render`) gives a host: its inventory variables over, for a member of the `etcd` group,
+ * the flavour's etcd_* defaults (like an Ansible role's defaults: any inventory value wins, and `inventory --list`
+ * shows only what the inventory says).
+ */
+export function runHostVars(inv: Inventory, host: string): Record<string, unknown> {
+  const { vars, groups } = layered(inv, host);
+  return groups.has('etcd') ? { ...etcdHostDefaults(vars), ...vars } : vars;
+}
+
+/** The merged variables and every group the host is in (directly or through children). */
+function layered(inv: Inventory, host: string): { vars: Record<string, unknown>; groups: Set<string> } {
   const h = inv.hosts.get(host);
-  if (!h) return {};
+  if (!h) return { vars: {}, groups: new Set() };
   const depth = groupDepths(inv);
   const groups = new Set<string>(['all']);
   const addWithParents = (name: string) => {
@@ -15,17 +30,7 @@ export function hostVars(inv: Inventory, host: string): Record<string, unknown> 
   };
   for (const g of h.groups) addWithParents(g);
   const ordered = [...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
-  return Object.assign({}, ...ordered.map((g) => inv.groups.get(g)?.vars ?? {}), h.vars);
-}
-
-/**
- * The variables a run (and `render`) gives a host: its inventory variables over, for a member of the `etcd` group,
- * the flavour's etcd_* defaults (like an Ansible role's defaults: any inventory value wins, and `inventory --list`
- * shows only what the inventory says).
- */
-export function runHostVars(inv: Inventory, host: string): Record<string, unknown> {
-  const vars = hostVars(inv, host);
-  return membersOf(inv, 'etcd').includes(host) ? { ...etcdHostDefaults(vars), ...vars } : vars;
+  return { vars: Object.assign({}, ...ordered.map((g) => inv.groups.get(g)?.vars ?? {}), h.vars), groups };
 }
 
 /** group name → member host names (recursively through children), in inventory order within each group. */

@@ -1,6 +1,6 @@
 // Host variables with Ansible's precedence, and group membership through children.
 import { expect } from 'chai';
-import { groupMembers, hostVars } from '../../engine/inventory/vars.js';
+import { groupMembers, hostVars, runHostVars } from '../../engine/inventory/vars.js';
 import { child, emptyInventory, finish, group, host } from '../../engine/load/inventory-build.js';
 
 function inventory() {
@@ -36,6 +36,17 @@ describe('inventory: host vars', () => {
 
   it('lets host vars win over every group', () => {
     expect(hostVars(inventory(), 'node3').v).to.equal('host');
+  });
+
+  it('gives a run the flavour\'s etcd_* defaults for members of the etcd group only, below every inventory value', () => {
+    const inv = inventory();
+    expect(runHostVars(inv, 'node1')).to.deep.equal({
+      etcd_flavor: 'static-pod', etcd_data_dir: '/var/lib/etcd', etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml',
+      etcd_pki_dir: '/etc/kubernetes/pki/etcd', etcdctl_via: 'host', v: 'etcd', only_all: 1, k8s: 1, h: 1,
+    });
+    expect(runHostVars(inv, 'node4')).to.deep.equal(hostVars(inv, 'node4'));
+    group(inv, 'etcd').vars = { etcd_flavor: 'docker', etcd_data_dir: '/data/etcd' };
+    expect(runHostVars(inv, 'node3')).to.include({ etcd_manifest: '/etc/kubernetes/ringmaster/etcd-docker-run.sh', etcd_pki_dir: '/etc/kubernetes/ssl', etcdctl_via: 'docker', etcd_data_dir: '/data/etcd' });
   });
 
   it('gives an ungrouped host the vars of all', () => {
