@@ -111,6 +111,12 @@ async function liveVersion(ctx: ModuleContext): Promise<string | undefined> {
 }
 
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
+  // etcdctl in a container writes the snapshot into the container's filesystem, where the host cannot read it:
+  // refuse before anything runs rather than report a snapshot "missing right after etcdctl saved it".
+  const via = varStr(ctx.vars, 'etcdctl_via', 'host');
+  if (via !== 'host') {
+    throw etcdError(ctx, `etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container, where ${ctx.host} cannot read it, and saving through a container is not supported yet`, 'run it where etcdctl is on the host (set etcdctl_via=host for this host, e.g. with -e etcdctl_via=host when etcdctl is installed there)');
+  }
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
   // Run ID + millisecond, the name reserved on the host (noclobber) before etcdctl renames its snapshot onto it.

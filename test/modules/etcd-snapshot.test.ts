@@ -45,6 +45,17 @@ describe('etcd_snapshot action=save', () => {
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
 
+  it('refuses to save through a container (the snapshot would stay inside it), before running anything, also in check mode', async () => {
+    for (const via of ['docker', 'crictl']) {
+      for (const check of [false, true]) {
+        const conn = new ScriptedConnection([]);
+        const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: { ...VARS, etcdctl_via: via }, check }).catch((e: Error) => e);
+        expect(String(err), via).to.match(new RegExp(`etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container`));
+        expect(conn.calls, via).to.deep.equal([]);
+      }
+    }
+  });
+
   it('a failed save removes its empty name reservation on the host, and nothing else', async () => {
     const conn = new ScriptedConnection([steps()[0], { exec: (steps()[1] as { exec: RegExp }).exec, ...fail('Error: context deadline exceeded') }, { exec: /^sh -c '\[ -s "\$1" \] \|\| rm -f -- "\$1"' unreserve \/var\/lib\/etcd-snapshots\/etcd-m1-\d{8}T\d{9}Z-[0-9a-f]{12}\.db$/ }]);
     const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: VARS }).catch((e: Error) => e);
