@@ -95,7 +95,10 @@ function manifestInputs(extra: Record<string, unknown>): ManifestInputs {
     out.initial_cluster_state = state;
   }
   const force = extra.force_new_cluster;
-  if (force !== undefined) out.force_new_cluster = force === true || force === 'true';
+  if (force !== undefined) {
+    if (![true, false, 'true', 'false'].includes(force as string | boolean)) throw new RingError('E_USAGE', `-e force_new_cluster=${String(force)}: must be true or false`);
+    out.force_new_cluster = force === true || force === 'true';
+  }
   return out;
 }
 

@@ -48,8 +48,9 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       const held = editable && before === undefined ? await heldBase(ctx, args) : undefined;
       const base = editable ? before ?? held?.text : undefined;
       if (base !== undefined) {
-        after = await rejoinEdit(ctx, args, base, floor, dest);
         heldCopy = before === undefined ? held?.path : undefined;
+        // Errors name the file that was read: the held copy when the manifest itself is absent.
+        after = await rejoinEdit(ctx, args, base, floor, heldCopy ?? dest);
       } else {
         after = await render(ctx, args, flavor, floor);
       }
@@ -150,7 +151,7 @@ async function heldBase(ctx: ModuleContext, args: EtcdManifestArgs): Promise<{ p
  * (kubeadm extraArgs, patches, local edits) kept; the image changes only when its version differs from the one a
  * render writes (then to that tag, in the file's registry), so the version etcd_version_guard checked is the one written.
  */
-async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, dest: string): Promise<string> {
+async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, source: string): Promise<string> {
   // The version a render picks (what etcd_version_guard checked); the held image only when nothing else says one.
   const fallback = varStr(ctx.vars, 'etcd_version', '') ? undefined : imageVersion(held);
   const m = manifestValues(ctx.vars, ctx.host, args, floor ?? fallback);
@@ -159,22 +160,22 @@ async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: stri
   if (!args.initial_cluster_state) e.remove.push('initial-cluster-state');
   // The member's identity is the inventory's (a node that moved address listens on its new one too).
   Object.assign(e.set, { name: String(m.name), 'initial-advertise-peer-urls': String(m.peer_url), 'advertise-client-urls': String(m.client_url) });
-  if (readFlags(held, dest).get('initial-advertise-peer-urls') !== m.peer_url) {
+  if (readFlags(held, source).get('initial-advertise-peer-urls') !== m.peer_url) {
     Object.assign(e.set, { 'listen-peer-urls': String(m.peer_url), 'listen-client-urls': String(m.listen_client_urls) });
   }
   if (!args.initial_cluster) e.set['initial-cluster'] = String(m.initial_cluster);
   if (m.v36) {
-    respell(readFlags(held, dest), e);
+    respell(readFlags(held, source), e);
     // 3.6 has no v2 API to serve: a flag it would refuse to start with goes (health.yml warned about it on 3.5).
     e.remove.push(...REMOVED_IN_36);
   }
-  const text = editFlags(held, e, dest).text;
+  const text = editFlags(held, e, source).text;
   const rendered = String(m.image);
   const explicit = varStr(ctx.vars, 'etcd_image', '') !== '';
   if (!explicit && tagVersion(rendered) === imageVersion(held)) return text;
   // A new version keeps the file's registry (a mirror stays a mirror) with the tag a render writes.
   const repo = /^\s*image:\s*["']?([^\s"']+):[^\s"':/]+["']?\s*$/m.exec(held)?.[1];
-  return setImage(text, explicit || !repo ? rendered : `${repo}:${rendered.split(':').pop()}`, dest);
+  return setImage(text, explicit || !repo ? rendered : `${repo}:${rendered.split(':').pop()}`, source);
 }
 
 /** Onto 3.6+: each `--experimental-*` flag the table knows in its new spelling (3.7 refuses the old), gates merged. */
@@ -229,7 +230,10 @@ async function write(ctx: ModuleContext, dest: string, backupDir: string, before
   }
   await ctx.conn.put(staged, after, { mode: '0600', become: ctx.become });
   const r = await ctx.exec(swap);
-  if (r.code !== 0) throw etcdError(ctx, `${swap.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, `the new file is staged at ${staged}`);
+  if (r.code !== 0) {
+    const where = heldCopy ? `check ${dest} (it may already be the new file) and ${heldCopy} (the held copy, kept when it could not be moved to ${backup})` : `the new file is staged at ${staged}`;
+    throw etcdError(ctx, `${swap.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, where);
+  }
   if (reload) {
     const rr = await ctx.exec(reload);
     if (rr.code !== 0) throw etcdError(ctx, `wrote ${dest}, but systemctl daemon-reload failed: ${rr.stderr.trim() || `exit code ${rr.code}`}`, 'run `systemctl daemon-reload` on the host before starting etcd: systemd still has the old unit');

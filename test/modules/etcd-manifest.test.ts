@@ -120,6 +120,13 @@ describe('etcd_manifest mode=render over a manifest the operator edited (kubeadm
     expect(text).to.contain('image: mirror.corp/etcd:3.7.3-0');
   });
 
+  it('names the held copy when it is not a manifest it can edit', async () => {
+    const conn = new ScriptedConnection([ABSENT, { exec: HELD, reply: { stdout: 'not: [a pod' } }]);
+    const err = await runModule('etcd_manifest', conn, join, { vars }).catch((e: Error) => e);
+    expect(String(err)).to.match(/\/etc\/kubernetes\/ringmaster\/etcd\.yaml is not valid YAML/);
+    expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
+  });
+
   it('with an explicit src renders the template instead (a deliberate reset)', async () => {
     const { conn } = await run([{ exec: READ, reply: { stdout: await edited() } }, { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED }, { exec: /keep \/etc\/kubernetes\/manifests\/etcd\.yaml / }], { ...join, src: 'templates/etcd-static-pod.yaml.hbs' });
     expect(readFlags(conn.calls.find((c) => c.kind === 'put')!.content!.toString()).has('quota-backend-bytes')).to.equal(false);

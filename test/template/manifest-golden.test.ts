@@ -62,10 +62,13 @@ describe('manifest generation (ringmaster render and etcd_manifest, golden files
     }
   }
 
-  it('refuses -e initial_cluster_state with a value etcd does not take', async () => {
+  it('refuses -e initial_cluster_state and force_new_cluster values etcd_manifest does not take', async () => {
     const r = await cli(['render', 'playbooks/templates/etcd-static-pod.yaml.hbs', '-i', 'inventories/kubeadm-stacked.yml', '--host', 'cp1', '-e', 'initial_cluster_state=joining']);
     expect(r.code).to.equal(1);
     expect(r.err).to.match(/initial_cluster_state=joining: must be new or existing/);
+    const f = await cli(['render', 'playbooks/templates/etcd-static-pod.yaml.hbs', '-i', 'inventories/kubeadm-stacked.yml', '--host', 'cp1', '-e', 'force_new_cluster=yes']);
+    expect(f.code).to.equal(1);
+    expect(f.err).to.match(/force_new_cluster=yes: must be true or false/);
   });
 
   it('takes etcd_manifest\'s inputs from -e: a joining member\'s state and peer list', async () => {
