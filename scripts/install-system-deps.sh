@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ringmaster's lab and SSH tests need, without leaving system etcd/sshd running.
+# Installs the Debian packages ringmaster's lab and SSH tests need, without leaving system etcd/sshd/dockerd running.
+# docker.io (dockerd, containerd, runc) is the real engine of the lab's `rke` flavour: one dockerd per node, started
+# by `lab up` inside the node's namespaces, never as a system service.
 set -euo pipefail
-PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl sudo etcd-server etcd-client)
+PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl sudo etcd-server etcd-client docker.io)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -15,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "  hint: as root run: apt-get update && apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
-# A policy-rc.d that says 101 keeps dpkg from starting etcd and sshd on the real host.
+# A policy-rc.d that says 101 keeps dpkg from starting etcd, sshd and dockerd on the real host.
 created_policy=0
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d

@@ -18,7 +18,7 @@ import type { CliIO, CommandDef } from './types.js';
 const HELP = `ringmaster lab: a disposable etcd lab on this machine (root; Linux namespaces, real sshd and etcd)
 
 Usage:
-  ringmaster lab up [--name NAME] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
+  ringmaster lab up [--name NAME] [--flavor kubeadm|rke] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
   ringmaster lab status [--name NAME] [--output json]
   ringmaster lab run [--name NAME] -- CMD...     run CMD inside the lab's client namespace
   ringmaster lab exec [--name NAME] HOST -- CMD...   admin back door: run CMD inside a lab host (node1.., bastion)
@@ -29,12 +29,16 @@ Usage:
 The lab: a client namespace without a default route (where ringmaster runs), a bastion, and N etcd nodes
 reachable only through the bastion. Each node has its own sshd, hostname, PID namespace and private /etc,
 /var, /root and /tmp, a static-pod runner for /etc/kubernetes/manifests (kubelet's job; \`static-pods ps\`
-and \`static-pods logs etcd\` on the node), kubeadm's PKI layout and a kubeadm-shaped etcd.yaml.
+and \`static-pods logs etcd\` on the node), kubeadm's PKI layout and a kubeadm-shaped etcd.yaml
+(flavour kubeadm); or, with --flavor rke, its own dockerd (Debian's docker.io) running RKE1's \`etcd\`
+container, RKE's certificates in /etc/kubernetes/ssl and no etcdctl on the host (\`docker exec etcd etcdctl ...\`).
 Files: /var/lib/ringmaster/labs/NAME/ (inventory.yml, ssh_config, known_hosts, id_ed25519, state.json).
 \`ringmaster run -i /var/lib/ringmaster/labs/NAME/inventory.yml ...\` enters the lab by itself.
 
 Options:
   --name NAME        lab name (default ${DEFAULT_LAB}); labs with different names coexist
+  --flavor F         kubeadm (default: static pod, the lab's kubelet stand-in) or rke (a real dockerd per node,
+                     etcd in RKE's container; needs a built etcd, 3.5+, and TLS)
   --nodes 3|5        etcd nodes (default 3)
   --tls on|off       TLS between and to etcd members (default on)
   --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default
@@ -58,7 +62,7 @@ interface LabArgs {
   rest: string[];
 }
 
-const VALUE_FLAGS = new Set(['--name', '--nodes', '--tls', '--etcd-version', '--upgrade-from', '--mode', '--output', '--timeout']);
+const VALUE_FLAGS = new Set(['--name', '--flavor', '--nodes', '--tls', '--etcd-version', '--upgrade-from', '--mode', '--output', '--timeout']);
 const BOOL_FLAGS = new Set(['--install', '--keep-on-failure']);
 
 function parse(argv: string[]): LabArgs {
@@ -95,6 +99,7 @@ function secs(ms: number): string {
 async function up(a: LabArgs, name: string, io: CliIO): Promise<number> {
   const r = await labUp({
     name,
+    flavor: a.flags.get('--flavor'),
     nodes: Number(oneOf('--nodes', a.flags.get('--nodes'), ['3', '5'], '3')),
     tls: oneOf('--tls', a.flags.get('--tls'), ['on', 'off'], 'on') === 'on',
     etcdVersion: a.flags.get('--etcd-version'),
@@ -104,8 +109,8 @@ async function up(a: LabArgs, name: string, io: CliIO): Promise<number> {
     log: (line) => io.stderr.write(`lab: ${line}\n`),
   });
   const behind = Object.entries(r.spec.nodeVersions ?? {}).map(([n, v]) => `, ${n} still on ${v}`).join('');
-  io.stdout.write(`lab ${name} is up: ${r.spec.nodes} etcd ${r.spec.etcdVersion} members healthy${behind} (TLS ${r.spec.tls ? 'on' : 'off'})
-  built in ${secs(r.builtMs)}, healthy after ${secs(r.healthyMs)}, ready after ${secs(r.totalMs)}; memory ${r.memoryMb} MiB
+  io.stdout.write(`lab ${name} is up (${r.spec.flavor}): ${r.spec.nodes} etcd ${r.spec.etcdVersion} members healthy${behind} (TLS ${r.spec.tls ? 'on' : 'off'})
+  ${r.imageBuildMs !== undefined ? `image packed in ${secs(r.imageBuildMs)}, ` : ''}built in ${secs(r.builtMs)}, healthy after ${secs(r.healthyMs)}, ready after ${secs(r.totalMs)}; memory ${r.memoryMb} MiB
   inventory:  ${r.inventory}
   ssh:        ringmaster lab run --name ${name} -- ssh -F ${sshConfigPath(r.spec)} node1
   playbooks:  ringmaster run PLAYBOOK -i ${r.inventory}

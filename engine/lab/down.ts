@@ -2,6 +2,7 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { processesIn, netnsInodes } from './census.js';
+import { labCgroupDirs, removeLabCgroups } from './cgroups.js';
 import { isAlive, sleep, waitFor } from './proc.js';
 import { LABS_ROOT, labDir } from './spec.js';
 import { readState, writeState } from './state.js';
@@ -44,6 +45,10 @@ export async function labDown(name: string): Promise<DownReport> {
       await sleep(50);
     }
     await removeNetns(state.netns);
+    if (state.cgroupParents?.length) {
+      const parents = state.cgroupParents;
+      await waitFor(`the lab's cgroups to empty (${labCgroupDirs(parents).join(', ')})`, 10_000, async () => (removeLabCgroups(parents).length === 0 ? true : undefined), 100);
+    }
   }
   rmSync(dir, { recursive: true, force: true });
   for (const d of [LABS_ROOT, dirname(LABS_ROOT)]) {

@@ -1,16 +1,26 @@
 // Asking etcd about itself from inside a lab node (etcdctl through nsenter: nothing connects from the root namespace).
+import { rkeCertBase } from './flavor.js';
 import { hostShell } from './hosts.js';
+import { LAB_ETCDCTL } from './node-init-rke.js';
 import { waitFor } from './proc.js';
 import { clientUrl, type LabSpec } from './spec.js';
 import type { LabState } from './state.js';
 
 const PKI = '/etc/kubernetes/pki/etcd';
 
-/** The etcdctl command line a node uses to reach `endpoints` (its local member by default). */
+/**
+ * The etcdctl command line a node uses to reach `endpoints` (its local member by default). On an rke node that is the
+ * lab's own etcdctl, off PATH, with RKE's certificates (every etcd node holds all of them): the lab must see a member
+ * whose container is stopped or gone.
+ */
 export function etcdctl(spec: LabSpec, endpoints?: string[]): string {
   const local = `${spec.tls ? 'https' : 'http'}://127.0.0.1:2379`;
-  const tls = spec.tls ? ` --cacert=${PKI}/ca.crt --cert=${PKI}/healthcheck-client.crt --key=${PKI}/healthcheck-client.key` : '';
-  return `etcdctl --endpoints=${(endpoints ?? [local]).join(',')}${tls} --dial-timeout=1s --command-timeout=2s`;
+  const rke = spec.flavor === 'rke';
+  const cert = rkeCertBase(spec.etcdNodes[0].address);
+  const files = rke ? { ca: '/etc/kubernetes/ssl/kube-ca.pem', cert: `${cert}.pem`, key: `${cert}-key.pem` }
+    : { ca: `${PKI}/ca.crt`, cert: `${PKI}/healthcheck-client.crt`, key: `${PKI}/healthcheck-client.key` };
+  const tls = spec.tls ? ` --cacert=${files.ca} --cert=${files.cert} --key=${files.key}` : '';
+  return `${rke ? LAB_ETCDCTL : 'etcdctl'} --endpoints=${(endpoints ?? [local]).join(',')}${tls} --dial-timeout=1s --command-timeout=2s`;
 }
 
 /** etcd prints member IDs as bare uint64 numbers; quote them before JSON.parse rounds them. */
@@ -30,6 +40,8 @@ export interface NodeProbe {
   dbSize?: number;
   members?: Array<{ id: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }>;
   runner?: { held: boolean; pods: Array<{ name?: string; state: string; pid?: number; restarts: number; error?: string }> };
+  /** rke: `docker inspect` of the etcd container (`running restarts=0`), empty when there is none. */
+  container?: string;
 }
 
 function section(out: string, name: string): string {
@@ -46,7 +58,8 @@ function tryParse<T>(text: string): T | undefined {
 export async function probeNode(spec: LabSpec, state: LabState, node: string): Promise<NodeProbe> {
   const e = etcdctl(spec);
   const script = `echo '##status'; ${e} endpoint status -w json 2>/dev/null; echo; echo '##health'; ${e} endpoint health -w json 2>/dev/null; echo;
-echo '##members'; ${e} member list -w json 2>/dev/null; echo; echo '##runner'; cat /run/static-pods/status.json 2>/dev/null; echo '##end'`;
+echo '##members'; ${e} member list -w json 2>/dev/null; echo; echo '##runner'; cat /run/static-pods/status.json 2>/dev/null;
+${spec.flavor === 'rke' ? `echo '##container'; docker inspect -f '{{.State.Status}} restarts={{.RestartCount}}' etcd 2>/dev/null;` : ''} echo '##end'`;
   let out = '';
   try {
     out = (await hostShell(state, node, script, 15_000)).stdout;
@@ -64,6 +77,7 @@ echo '##members'; ${e} member list -w json 2>/dev/null; echo; echo '##runner'; c
     raftTerm: status ? Number(status.raftTerm) : undefined, dbSize: status?.dbSize,
     members: members?.members?.map((m) => ({ id: m.ID, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs ?? [], isLearner: !!m.isLearner })),
     runner: tryParse(section(out, 'runner')),
+    ...(spec.flavor === 'rke' ? { container: section(out, 'container') } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../paths.js';
 import { clientKeyPath, knownHostsPath, sshConfigPath } from './ssh-files.js';
-import { clientUrl, peerUrl, type LabSpec } from './spec.js';
+import { clientUrl, memberName, peerUrl, type LabSpec } from './spec.js';
 
 export function inventoryPath(spec: LabSpec): string {
   return join(spec.dir, 'inventory.yml');
@@ -20,7 +20,7 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
       ansible_host: n.address,
       ringmaster_proxy_jump: b.name,
       ansible_ssh_common_args: jump,
-      etcd_name: n.name,
+      etcd_name: memberName(spec, n),
       etcd_peer_url: peerUrl(spec, n),
       etcd_client_url: clientUrl(spec, n),
       // A node the rolling upgrade has not reached yet says so, as an operator's inventory would.
@@ -39,11 +39,7 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
         bastion: { hosts: { [b.name]: { ansible_host: b.address } } },
         etcd: {
           vars: {
-            etcd_flavor: 'static-pod',
-            etcd_data_dir: '/var/lib/etcd',
-            etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml',
-            etcd_pki_dir: '/etc/kubernetes/pki/etcd',
-            etcdctl_via: 'host',
+            ...flavorVars(spec),
             etcd_version: spec.etcdVersion,
             etcd_cluster_token: spec.clusterToken,
             etcd_tls: spec.tls,
@@ -52,6 +48,18 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
         },
       },
     },
+  };
+}
+
+/** The etcd group's variables that say what kind of host a node is (as an operator's inventory of that kind would). */
+function flavorVars(spec: LabSpec): Record<string, unknown> {
+  if (spec.flavor === 'rke') {
+    // RKE: the `etcd` container, etcdctl only inside it, RKE's certificate folder (the docker flavour's defaults).
+    return { etcd_flavor: 'docker', etcd_container: 'etcd', etcdctl_via: 'docker', etcd_data_dir: '/var/lib/etcd', etcd_pki_dir: '/etc/kubernetes/ssl' };
+  }
+  return {
+    etcd_flavor: 'static-pod', etcd_data_dir: '/var/lib/etcd', etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml',
+    etcd_pki_dir: '/etc/kubernetes/pki/etcd', etcdctl_via: 'host',
   };
 }
 

@@ -1,6 +1,7 @@
 // The lab's PKI in kubeadm's layout (etcd CA; per node server, peer, healthcheck-client; apiserver-etcd-client), via openssl.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rkeCertBase } from './flavor.js';
 import { runOk } from './proc.js';
 import type { LabHost, LabSpec } from './spec.js';
 
@@ -46,6 +47,10 @@ export async function createPki(spec: LabSpec): Promise<void> {
       leaf(caDir, root, 'apiserver-etcd-client', '/O=system:masters/CN=kube-apiserver-etcd-client', 'clientAuth'),
     ]);
   }));
+  if (spec.flavor === 'rke') {
+    writeRkeSsl(spec, caDir);
+    return;
+  }
   // kubeadm keeps the CA (key included) on every control-plane node: replacing a member needs new certs.
   for (const n of spec.etcdNodes) {
     const etcd = join(nodePkiDir(spec, n), 'etcd');
@@ -55,3 +60,26 @@ export async function createPki(spec: LabSpec): Promise<void> {
   }
 }
 
+
+/** The folder holding one rke node's `/etc/kubernetes/ssl` (copied into the node at boot). */
+export function nodeSslDir(spec: LabSpec, node: LabHost): string {
+  return join(spec.dir, 'hosts', node.name, 'ssl');
+}
+
+/**
+ * RKE's names: `kube-ca.pem` and, for every etcd node, `kube-etcd-<ip-with-dashes>.pem` / `-key.pem` (one certificate
+ * serves as server, peer and client); every etcd node holds all of them, and no CA key.
+ */
+function writeRkeSsl(spec: LabSpec, caDir: string): void {
+  for (const n of spec.etcdNodes) {
+    const ssl = nodeSslDir(spec, n);
+    mkdirSync(ssl, { recursive: true, mode: 0o700 });
+    writeFileSync(join(ssl, 'kube-ca.pem'), readFileSync(join(caDir, 'ca.crt')), { mode: 0o644 });
+    for (const m of spec.etcdNodes) {
+      const base = rkeCertBase(m.address).split('/').pop() as string;
+      const src = join(nodePkiDir(spec, m), 'etcd');
+      writeFileSync(join(ssl, `${base}.pem`), readFileSync(join(src, 'server.crt')), { mode: 0o644 });
+      writeFileSync(join(ssl, `${base}-key.pem`), readFileSync(join(src, 'server.key')), { mode: 0o600 });
+    }
+  }
+}

@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
 import { packageRoot } from '../paths.js';
+import { DEFAULT_FLAVOR, type LabFlavor } from './flavor.js';
 import { run } from './proc.js';
 
 /** Each binary the lab runs, with the Debian package that ships it. */
@@ -18,6 +19,11 @@ const BINARIES: ReadonlyArray<[string, string]> = [
   ['/usr/bin/etcdctl', 'etcd-client'],
 ];
 
+/** What a flavour needs on top: the rke flavour's real engine (docker.io brings containerd and runc). */
+const FLAVOR_BINARIES: Partial<Record<LabFlavor, ReadonlyArray<[string, string]>>> = {
+  rke: [['/usr/sbin/dockerd', 'docker.io'], ['/usr/bin/docker', 'docker.io'], ['/usr/sbin/runc', 'runc'], ['/usr/bin/containerd', 'containerd']],
+};
+
 function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
@@ -28,8 +34,8 @@ function executable(path: string): boolean {
 }
 
 /** The Debian packages whose binaries are missing (sorted, unique). */
-export function missingPackages(): string[] {
-  return [...new Set(BINARIES.filter(([bin]) => !executable(bin)).map(([, pkg]) => pkg))].sort();
+export function missingPackages(flavor: LabFlavor = DEFAULT_FLAVOR): string[] {
+  return [...new Set([...BINARIES, ...(FLAVOR_BINARIES[flavor] ?? [])].filter(([bin]) => !executable(bin)).map(([, pkg]) => pkg))].sort();
 }
 
 function kernelProblems(): string[] {
@@ -49,7 +55,7 @@ function kernelProblems(): string[] {
 }
 
 /** Throws E_LAB_PREREQ for the first unmet prerequisite; with `install`, installs missing packages first. */
-export async function checkPrereqs(install: boolean, log: (line: string) => void): Promise<void> {
+export async function checkPrereqs(install: boolean, log: (line: string) => void, flavor: LabFlavor = DEFAULT_FLAVOR): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new RingError('E_LAB_PREREQ', 'the lab needs root (it creates network namespaces and mounts)', {
       hint: 'run it as root, e.g. `sudo ringmaster lab up`',
@@ -57,13 +63,13 @@ export async function checkPrereqs(install: boolean, log: (line: string) => void
   }
   const kernel = kernelProblems();
   if (kernel.length) throw new RingError('E_LAB_PREREQ', `kernel features missing: ${kernel.join('; ')}`);
-  let missing = missingPackages();
+  let missing = missingPackages(flavor);
   if (missing.length && install) {
     log(`installing Debian packages: ${missing.join(' ')}`);
     const script = join(packageRoot(), 'scripts', 'install-system-deps.sh');
     const r = await run('bash', [script]);
     if (r.code !== 0) throw new RingError('E_LAB_PREREQ', `installing packages failed: ${(r.stderr || r.stdout).trim()}`);
-    missing = missingPackages();
+    missing = missingPackages(flavor);
   }
   if (missing.length) {
     throw new RingError('E_LAB_PREREQ', `missing Debian packages: ${missing.join(', ')}`, {

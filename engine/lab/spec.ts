@@ -1,6 +1,7 @@
 // The lab's fixed plan: names, address plan and on-disk layout derived from a lab name and its options.
 import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
+import { DEFAULT_FLAVOR, type LabFlavor } from './flavor.js';
 
 /** Where every lab keeps its files (root-owned, not world-writable: sshd's StrictModes accepts keys here). */
 export const LABS_ROOT = '/var/lib/ringmaster/labs';
@@ -28,6 +29,8 @@ export interface LabSpec {
   name: string;
   nodes: number;
   tls: boolean;
+  /** What kind of etcd host every node is (flavor.ts). */
+  flavor: LabFlavor;
   dir: string;
   clientNetns: string;
   bridgeNetns: string;
@@ -64,7 +67,10 @@ export function netnsPrefix(name: string): string {
   return `rm-${name}-`;
 }
 
-export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { version: string; binDir?: string; nodeVersions?: Record<string, string> } = { version: ETCD_VERSION }): LabSpec {
+/** The etcd release (and, optionally, the flavour) a lab is built with. */
+export interface LabEtcd { version: string; binDir?: string; nodeVersions?: Record<string, string>; flavor?: LabFlavor }
+
+export function makeSpec(name: string, nodes: number, tls: boolean, etcd: LabEtcd = { version: ETCD_VERSION }): LabSpec {
   checkLabName(name);
   const p = netnsPrefix(name);
   const bastion: LabHost = {
@@ -75,10 +81,12 @@ export function makeSpec(name: string, nodes: number, tls: boolean, etcd: { vers
     name: `node${i + 1}`, role: 'node', netns: `${p}node${i + 1}`,
     address: `${NODE_NET}.${101 + i}`, bridgePort: `n${i + 1}`,
   }));
+  const flavor = etcd.flavor ?? DEFAULT_FLAVOR;
   return {
-    name, nodes, tls, dir: labDir(name),
+    name, nodes, tls, flavor, dir: labDir(name),
     clientNetns: `${p}client`, bridgeNetns: `${p}net`, clientAddress: `${CLIENT_NET}.10`,
-    bastion, etcdNodes, clusterToken: `ringmaster-lab-${name}`,
+    // RKE names every cluster's token etcd-cluster-1 (rancher/rke cluster/plan.go).
+    bastion, etcdNodes, clusterToken: flavor === 'rke' ? 'etcd-cluster-1' : `ringmaster-lab-${name}`,
     etcdVersion: etcd.version, etcdBinDir: etcd.binDir, ...(etcd.nodeVersions ? { nodeVersions: etcd.nodeVersions } : {}),
   };
 }
@@ -99,6 +107,11 @@ export function clientUrl(spec: LabSpec, h: LabHost): string {
 
 export function peerUrl(spec: LabSpec, h: LabHost): string {
   return `${spec.tls ? 'https' : 'http'}://${h.address}:2380`;
+}
+
+/** The member name a node's etcd runs with: kubeadm uses the node name, RKE `etcd-<node>`. */
+export function memberName(spec: LabSpec, h: LabHost): string {
+  return spec.flavor === 'rke' ? `etcd-${h.name}` : h.name;
 }
 
 export function findHost(spec: LabSpec, name: string): LabHost {

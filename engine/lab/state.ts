@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
+import type { LabFlavor } from './flavor.js';
 import type { ProcRef } from './proc.js';
-import { labDir, makeSpec, type LabSpec } from './spec.js';
+import { ETCD_VERSION, labDir, makeSpec, type LabSpec } from './spec.js';
 
 /** A fault `lab fail` injected and `lab heal` must undo. */
 export type FaultMode = 'stop' | 'kill' | 'wipe' | 'corrupt' | 'partition' | 'ssh-down';
@@ -14,6 +15,10 @@ export interface LabState {
   name: string;
   nodes: number;
   tls: boolean;
+  /** Absent in labs made before flavours: kubeadm. */
+  flavor?: LabFlavor;
+  /** cgroup folders the lab's dockerds create (one parent per node, in every hierarchy): removed by `down`. */
+  cgroupParents?: string[];
   /** The etcd release the nodes run and where its binaries come from (absent in labs made before versions: 3.4.23). */
   etcdVersion?: string;
   etcdBinDir?: string;
@@ -58,7 +63,7 @@ export function requireState(name: string): LabState {
 }
 
 export function specOf(state: LabState): LabSpec {
-  return makeSpec(state.name, state.nodes, state.tls, state.etcdVersion ? { version: state.etcdVersion, binDir: state.etcdBinDir, nodeVersions: state.nodeVersions } : undefined);
+  return makeSpec(state.name, state.nodes, state.tls, { version: state.etcdVersion ?? ETCD_VERSION, binDir: state.etcdBinDir, nodeVersions: state.nodeVersions, flavor: state.flavor });
 }
 
 /** Writes the state atomically (a crash mid-write must not lose what was recorded before). */
@@ -72,7 +77,7 @@ export function writeState(state: LabState): void {
 
 export function newState(spec: LabSpec): LabState {
   return {
-    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, etcdVersion: spec.etcdVersion, etcdBinDir: spec.etcdBinDir, phase: 'creating',
+    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, flavor: spec.flavor, etcdVersion: spec.etcdVersion, etcdBinDir: spec.etcdBinDir, phase: 'creating',
     createdAt: new Date().toISOString(), netns: [], procs: {}, inits: {}, faults: {},
   };
 }

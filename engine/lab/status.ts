@@ -3,6 +3,7 @@ import { labMemoryMb } from './census.js';
 import { probeNode, type NodeProbe } from './etcd-query.js';
 import { inventoryPath } from './inventory.js';
 import { isAlive } from './proc.js';
+import { memberName } from './spec.js';
 import { specOf, type LabState } from './state.js';
 
 /** The status of one lab (what `lab status --output json` prints). */
@@ -11,6 +12,7 @@ export interface LabStatus {
   phase: LabState['phase'];
   tls: boolean;
   etcdVersion: string;
+  flavor: string;
   /** Nodes on another release (a rolling upgrade stopped halfway). */
   nodeVersions?: Record<string, string>;
   inventory: string;
@@ -38,6 +40,7 @@ function hex(id: string | undefined): string | undefined {
 
 function runnerText(p: NodeProbe): string {
   if (!p.reachable) return 'host down';
+  if (p.container !== undefined) return p.container ? `container etcd ${p.container}` : 'no etcd container';
   if (!p.runner) return 'no runner status';
   const pods = p.runner.pods.map((x) => `${x.name ?? '?'} ${x.state}${x.restarts ? ` (restarts ${x.restarts})` : ''}`);
   return `${p.runner.held ? 'HELD ' : ''}${pods.join(', ') || 'no pods'}`;
@@ -49,13 +52,13 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
     (isAlive(state.inits[n.name]) ? probeNode(spec, state, n.name) : Promise.resolve<NodeProbe>({ node: n.name, reachable: false, healthy: false }))));
   const members = probes.find((p) => p.members)?.members ?? [];
   const leaderId = probes.find((p) => p.healthy && p.leaderId && p.leaderId !== '0')?.leaderId;
-  const names = new Set(spec.etcdNodes.map((n) => n.name));
+  const names = new Set(spec.etcdNodes.map((n) => memberName(spec, n)));
   return {
-    name: spec.name, phase: state.phase, tls: spec.tls, etcdVersion: spec.etcdVersion, ...(spec.nodeVersions ? { nodeVersions: spec.nodeVersions } : {}), inventory: inventoryPath(spec), memoryMb: labMemoryMb(state.netns),
+    name: spec.name, phase: state.phase, tls: spec.tls, etcdVersion: spec.etcdVersion, flavor: spec.flavor, ...(spec.nodeVersions ? { nodeVersions: spec.nodeVersions } : {}), inventory: inventoryPath(spec), memoryMb: labMemoryMb(state.netns),
     leader: members.find((m) => m.id === leaderId)?.name,
     nodes: spec.etcdNodes.map((n, i) => {
       const p = probes[i];
-      const m = members.find((x) => x.id === p.memberId) ?? members.find((x) => x.name === n.name);
+      const m = members.find((x) => x.id === p.memberId) ?? members.find((x) => x.name === memberName(spec, n));
       return {
         name: n.name, address: n.address, up: p.reachable,
         member: m ? `${m.isLearner ? 'learner' : 'voter'}${m.name ? '' : ' (unstarted)'}` : undefined,
@@ -78,7 +81,7 @@ export function formatStatus(s: LabStatus): string {
   const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
   const healthy = s.nodes.filter((n) => n.healthy).length;
   const behind = Object.entries(s.nodeVersions ?? {}).map(([n, v]) => ` (${n}: ${v})`).join('');
-  return `lab ${s.name} (${s.phase}, etcd ${s.etcdVersion}${behind}, TLS ${s.tls ? 'on' : 'off'}): ${healthy}/${s.nodes.length} healthy, leader ${s.leader ?? 'none'}, memory ${s.memoryMb} MiB
+  return `lab ${s.name} (${s.phase}, ${s.flavor}, etcd ${s.etcdVersion}${behind}, TLS ${s.tls ? 'on' : 'off'}): ${healthy}/${s.nodes.length} healthy, leader ${s.leader ?? 'none'}, memory ${s.memoryMb} MiB
 inventory: ${s.inventory}
 ${table}${s.otherMembers.length ? `\nother members: ${s.otherMembers.join(', ')}` : ''}
 `;

@@ -8,7 +8,10 @@ import { waitClusterHealthy } from './etcd-query.js';
 import { clientNsenter, startClient, startHost, waitBooted, writeRunnerBundle } from './hosts.js';
 import { writeInventory } from './inventory.js';
 import { resolveEtcdRelease } from './etcd-versions.js';
+import { ensureEtcdImageTar } from './etcd-image.js';
+import { checkFlavor } from './flavor.js';
 import { etcdManifest } from './manifests.js';
+import { cgroupParent } from './rke.js';
 import { hostDir } from './node-init.js';
 import { createPki } from './pki.js';
 import { checkPrereqs } from './prereqs.js';
@@ -26,6 +29,8 @@ export interface UpOptions {
   tls: boolean;
   /** `3.6`, `3.6.16`…; default: the `default` line of scripts/etcd-versions.txt (see etcd-versions.ts). */
   etcdVersion?: string;
+  /** What kind of etcd host the nodes are (flavor.ts); default kubeadm. */
+  flavor?: string;
   /** Make the cluster on this older minor, then upgrade every node but the last to `etcdVersion` (a mixed cluster). */
   upgradeFrom?: string;
   install: boolean;
@@ -42,6 +47,8 @@ export interface UpReport {
   healthyMs: number;
   totalMs: number;
   memoryMb: number;
+  /** rke: ms spent packing the etcd image archive (absent when it was already cached). */
+  imageBuildMs?: number;
 }
 
 /** Builds lab `name`; on failure removes what it made (unless keepOnFailure) and rethrows. */
@@ -50,8 +57,12 @@ export async function labUp(o: UpOptions): Promise<UpReport> {
   const to = resolveEtcdRelease(o.etcdVersion);
   const from = o.upgradeFrom === undefined ? undefined : resolveEtcdRelease(o.upgradeFrom);
   if (from) checkUpgrade(from, to);
-  const spec = makeSpec(o.name, o.nodes, o.tls, from ?? to);
-  await checkPrereqs(o.install, o.log);
+  const flavor = checkFlavor(o.flavor);
+  if (flavor === 'rke' && (from || !o.tls)) {
+    throw new RingError('E_USAGE', `the rke flavour ${from ? 'has no --upgrade-from yet' : 'always runs etcd with TLS (as RKE does)'}`, { hint: from ? 'use the kubeadm flavour for a mixed-version lab' : 'drop --tls off' });
+  }
+  const spec = makeSpec(o.name, o.nodes, o.tls, { ...(from ?? to), flavor });
+  await checkPrereqs(o.install, o.log, flavor);
   if (readState(spec.name) || existsSync(spec.dir)) {
     throw new RingError('E_LAB', `lab ${spec.name} already exists (${spec.dir})`, {
       hint: `use it, or run \`ringmaster lab down --name ${spec.name}\` first`,
@@ -85,11 +96,19 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
   log(`lab ${spec.name}: etcd ${spec.etcdVersion}${spec.etcdBinDir ? ` from ${spec.etcdBinDir}` : ' (Debian)'}; network namespaces (client, bastion, ${spec.nodes} nodes)`);
   await buildNetwork(spec, state);
   await checkIsolation(spec);
-  log('keys, certificates and manifests');
-  await Promise.all([createSshFiles(spec), createPki(spec)]);
-  for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.yaml'), etcdManifest(spec, n));
-  writeRunnerBundle(spec);
-  log('starting hosts (sshd, static-pod runner)');
+  log(spec.flavor === 'rke' ? 'keys, RKE certificates and the etcd image' : 'keys, certificates and manifests');
+  const [, , image] = await Promise.all([createSshFiles(spec), createPki(spec),
+    spec.flavor === 'rke' ? ensureEtcdImageTar(spec.etcdVersion, spec.etcdBinDir) : undefined]);
+  if (image?.builtMs !== undefined) log(`etcd image ${image.path}: packed in ${image.builtMs} ms`);
+  if (spec.flavor === 'rke') {
+    // Recorded before any dockerd can create them: `down` removes these cgroup folders even after a failed boot.
+    state.cgroupParents = spec.etcdNodes.map((n) => cgroupParent(spec, n));
+    writeState(state);
+  } else {
+    for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.yaml'), etcdManifest(spec, n));
+    writeRunnerBundle(spec);
+  }
+  log(spec.flavor === 'rke' ? 'starting hosts (sshd; dockerd and the etcd container on each node)' : 'starting hosts (sshd, static-pod runner)');
   startClient(spec, state);
   for (const h of allHosts(spec)) startHost(spec, state, h);
   await Promise.all(allHosts(spec).map((h) => waitBooted(spec, state, h, 30_000)));
@@ -103,7 +122,7 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
   ]);
   state.phase = 'up';
   writeState(state);
-  return { spec, inventory, builtMs, healthyMs, totalMs: Date.now() - t0, memoryMb: labMemoryMb(state.netns) };
+  return { spec, inventory, builtMs, healthyMs, totalMs: Date.now() - t0, memoryMb: labMemoryMb(state.netns), ...(image?.builtMs !== undefined ? { imageBuildMs: image.builtMs } : {}) };
 }
 
 /** From the client namespace, `ssh -F <lab>/ssh_config <node> true` must work for every host (sshd may need a moment). */
