@@ -3,7 +3,8 @@ import { basename, dirname } from 'node:path';
 import { cmd, raw } from '../connection/command.js';
 import { isEnvFile } from '../etcd/env-file.js';
 import { FLAG_FILES } from '../etcd/host-defaults.js';
-import { editFlags, identityProblems, readFlags, setImage } from '../etcd/manifest.js';
+import { containerFlags, definitionText } from '../etcd/container.js';
+import { editFlags, identityProblems, readFlags, setImage, type Flags } from '../etcd/manifest.js';
 import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
 import { REMOVED_IN_36, refusesRemoved, removedFlagFindings, removedFlagsIn } from '../etcd/removed-flags.js';
 import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, tagVersion, versionDrift } from '../etcd/versions.js';
@@ -12,6 +13,7 @@ import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdError, readFact, varStr } from './etcd-common.js';
 import { copyExclusive, evidenceStamp, moveExclusive } from './evidence.js';
+import { containerWhere, readContainer } from './etcd-container.js';
 import { heldManifest } from './etcd_service.js';
 import { manifestValues } from './manifest-values.js';
 import { manifestInputProblems, renderManifestFile, templatePath } from './manifest-template.js';
@@ -37,8 +39,8 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     if (dest.endsWith('.yaml') && (backupDir === dirname(dest) || `${backupDir}/`.startsWith(`${dirname(dest)}/`))) {
       throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
     }
+    if (args.mode === 'audit') return audit(ctx, args, flavor, dest);
     const before = await readRemote(ctx, dest);
-    if (args.mode === 'audit') return audit(ctx, dest, before, args.version);
     const floor = await versionFloor(ctx, before);
     let after: string;
     let heldCopy: string | undefined;
@@ -80,19 +82,47 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
 
 /**
  * mode=audit (health.yml): what the next start of this member, or the next minor release, would trip over, as
- * `risk: …` / `problem: …` lines like health.yml's other manifest findings; reads, never writes. The member starts
- * next as the newer of the version it runs and the image its file names (a manifest edited for 3.7 starts 3.7).
+ * `risk: …` / `problem: …` lines; reads, never writes. The member starts next as the newer of the version it runs and
+ * the image its definition names (a manifest edited for 3.7 starts 3.7). The definition is the flavour's file, or for
+ * the docker flavour the container itself (RKE keeps etcd's flags nowhere else).
  */
-function audit(ctx: ModuleContext, dest: string, text: string | undefined, live: string | undefined): ModuleResult {
-  const running = live || undefined;
+async function audit(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string, dest: string): Promise<ModuleResult> {
+  const container = flavor === 'docker' && !args.dest && !args.src;
+  const def = container ? await readContainer(ctx) : undefined;
+  const where = container ? containerWhere(ctx) : dest;
+  const text = container ? (def ? definitionText(def) : undefined) : await readRemote(ctx, dest);
+  const running = args.version || undefined;
   const drift = versionDrift(ctx.vars.etcd_version, running);
+  // What the inventory says is what rendered manifests get: a stale etcd_version renders an older image.
+  const driftFinding = drift ? [`risk: ${ctx.host}: ${drift}: set etcd_version to ${running} in the inventory (or remove it: the live members then decide)`] : [];
+  if (text === undefined) {
+    const findings = [`no manifest at ${where}: etcd does not run on this host`, ...driftFinding];
+    return { changed: false, dest: where, findings, msg: findings.join('; ') };
+  }
+  const flags = def ? containerFlags(def) : auditFlags(text, dest);
+  const starts = newestVersion(running, imageVersion(text));
+  const dataDir = varStr(ctx.vars, 'etcd_data_dir', '/var/lib/etcd').replace(/\/+$/, '');
+  const state = flags.get('initial-cluster-state');
+  const hasData = state !== 'existing' && (await ctx.exec(cmd('test', '-d', `${dataDir}/member`))).code === 0;
+  const ic = `,${String(flags.get('initial-cluster') ?? '')},`;
+  const live = (args.live_members ?? []).filter((m) => m.name && m.peer_urls[0]).map((m) => `${m.name}=${m.peer_urls[0]}`);
   const findings = [
-    ...(text === undefined ? [] : removedFlagFindings(removedFlagsIn(text), newestVersion(running, imageVersion(text)), dest)),
-    ...(text === undefined ? [] : nextMinorFindings(experimentalFlagsIn(text).filter(([f]) => !REMOVED_IN_36.includes(f)), newestVersion(running, imageVersion(text)), dest)),
-    // What the inventory says is what rendered manifests get: a stale etcd_version renders an older image.
-    ...(drift ? [`risk: ${ctx.host}: ${drift}: set etcd_version to ${running} in the inventory (or remove it: the live members then decide)`] : []),
+    ...(hasData ? [`risk: ${where} says --initial-cluster-state=${state === true ? '' : state ?? 'new'} but ${dataDir} has data: set it to existing (a member that restarts after losing its data would otherwise try to bootstrap a new cluster)`] : []),
+    ...(flags.has('force-new-cluster') ? [`problem: ${where} still has --force-new-cluster: remove it, or every restart turns this member into a one-member cluster`] : []),
+    ...live.filter((p) => !ic.includes(`,${p},`)).map((p) => `problem: ${where}: --initial-cluster lacks the live member ${p}`),
+    ...removedFlagFindings(removedFlagsIn(text), starts, where),
+    ...nextMinorFindings(experimentalFlagsIn(text).filter(([f]) => !REMOVED_IN_36.includes(f)), starts, where),
+    ...driftFinding,
   ];
-  return { changed: false, dest, findings, msg: findings.length > 0 ? findings.join('; ') : `${dest}: nothing the next start or etcd minor would refuse` };
+  return { changed: false, dest: where, findings, msg: findings.length > 0 ? findings.join('; ') : `${where}: nothing the next start or etcd minor would refuse` };
+}
+
+/** Flags of a manifest or etcd.env as the editor reads them; of any other file (a docker-run script, a unit), every `--flag[=value]` word. */
+function auditFlags(text: string, file: string): Flags {
+  if (file.endsWith('.yaml') || file.endsWith('.yml') || isEnvFile(file)) return readFlags(text, file);
+  const flags: Flags = new Map();
+  for (const m of text.matchAll(/(?:^|[\s'"])--([a-z][a-z0-9-]*)(?:=([^\s'"\\]*))?/g)) flags.set(m[1], m[2] === undefined ? true : m[2]);
+  return flags;
 }
 
 /** The host's flavour and the file its member's definition lives in. */

@@ -211,8 +211,10 @@ describe('etcd_manifest mode=audit (health.yml)', () => {
     v35 = await rendered();
     expect(v35).to.contain('--experimental-initial-corrupt-check=true');
   });
+  // A manifest not saying `existing` makes the audit look for data in the data dir (here: none, a fresh member).
+  const noData = (text: string) => (text.includes('--initial-cluster-state=existing') ? [] : [{ exec: 'test -d /var/lib/etcd/member', reply: { code: 1 } }]);
   const audit = async (text: string | undefined, version: string, v: Record<string, unknown> = vars) =>
-    (await run([text === undefined ? ABSENT : { exec: READ, reply: { stdout: text } }], { mode: 'audit', version }, { vars: v })).result;
+    (await run(text === undefined ? [ABSENT] : [{ exec: READ, reply: { stdout: text } }, ...noData(text)], { mode: 'audit', version }, { vars: v })).result;
 
   it('--enable-v2 (removed in 3.6 with the v2 API): a risk on 3.5, a problem on 3.6; a write for 3.6 keeping it is refused', async () => {
     const withV2 = v35.replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --enable-v2=true\n');
@@ -265,6 +267,40 @@ describe('etcd_manifest mode=audit (health.yml)', () => {
     expect(r.findings).to.deep.equal(['risk: node1: etcd_version in the inventory says 3.6.15 but the member runs 3.6.16: set etcd_version to 3.6.16 in the inventory (or remove it: the live members then decide)']);
     // A member that does not answer has no live version to drift from; a missing file still gets the drift.
     expect((await audit(v36, '', { ...vars, etcd_version: '3.6.15' })).findings).to.deep.equal([]);
-    expect((await audit(undefined, '3.6.16', { ...vars, etcd_version: '3.5.15' })).findings).to.deep.equal(['risk: node1: etcd_version in the inventory says 3.5.15 but the member runs 3.6.16: set etcd_version to 3.6.16 in the inventory (or remove it: the live members then decide)']);
+    expect((await audit(undefined, '3.6.16', { ...vars, etcd_version: '3.5.15' })).findings).to.deep.equal([`no manifest at ${M}: etcd does not run on this host`, 'risk: node1: etcd_version in the inventory says 3.5.15 but the member runs 3.6.16: set etcd_version to 3.6.16 in the inventory (or remove it: the live members then decide)']);
+  });
+});
+
+describe('etcd_manifest mode=audit: the member\'s own start flags', () => {
+  const M = '/etc/kubernetes/manifests/etcd.yaml';
+  const live = [{ name: 'node1', peer_urls: ['https://10.0.0.11:2380'] }, { name: 'node2', peer_urls: ['https://10.0.0.12:2380'] }, { name: '', peer_urls: ['https://10.0.0.13:2380'] }];
+  const audit = async (text: string, steps: Step[] = []) =>
+    (await run([{ exec: READ, reply: { stdout: text } }, ...steps], { mode: 'audit', version: '3.5.15', live_members: live })).result.findings as string[];
+
+  it('finds state new on a member with data (a risk), a leftover --force-new-cluster and a live member missing from --initial-cluster (problems)', async () => {
+    const base = await rendered({ ...vars, etcd_version: '3.5.15' }, { initial_cluster: 'node1=https://10.0.0.11:2380,node2=https://10.0.0.12:2380' });
+    expect(await audit(base, [{ exec: 'test -d /var/lib/etcd/member', reply: { code: 1 } }]), 'a fresh member, every live one listed (the unstarted one has no name yet)').to.deep.equal([]);
+    expect(await audit(base, [{ exec: 'test -d /var/lib/etcd/member' }])).to.deep.equal([
+      `risk: ${M} says --initial-cluster-state=new but /var/lib/etcd has data: set it to existing (a member that restarts after losing its data would otherwise try to bootstrap a new cluster)`]);
+    const existing = (t: string) => t.replace(/    - --initial-cluster-state=new\n/, '').replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --initial-cluster-state=existing\n');
+    const forced = existing(base).replace('    - --snapshot-count=10000\n', '    - --snapshot-count=10000\n    - --force-new-cluster\n');
+    expect(await audit(forced), 'state existing: the data dir is not even looked at').to.deep.equal([`problem: ${M} still has --force-new-cluster: remove it, or every restart turns this member into a one-member cluster`]);
+    const lacking = existing(base).replace('node2=https://10.0.0.12:2380', 'node3=https://10.0.0.13:2380');
+    expect(await audit(lacking)).to.deep.equal([`problem: ${M}: --initial-cluster lacks the live member node2=https://10.0.0.12:2380`]);
+  });
+
+  it('docker flavour: audits the etcd container itself (docker inspect), RKE keeping etcd\'s flags nowhere else', async () => {
+    const inspect = JSON.stringify([{ Name: '/etcd', Path: '/usr/local/bin/etcd', Args: ['--name=etcd-n1', '--data-dir=/var/lib/rancher/etcd/', '--initial-cluster=etcd-n1=https://10.0.0.11:2380', '--force-new-cluster', '--enable-v2=true'],
+      State: { Running: true }, Config: { Image: 'rancher/mirrored-coreos-etcd:v3.5.35', Env: ['ETCDCTL_API=3'], Labels: { 'io.rancher.rke.container.name': 'etcd' } },
+      HostConfig: { Binds: ['/var/lib/etcd:/var/lib/rancher/etcd/:z'], NetworkMode: 'host', RestartPolicy: { Name: 'always' } }, Mounts: [{ Type: 'bind', Source: '/var/lib/etcd', Destination: '/var/lib/rancher/etcd' }] }]);
+    const dv = { ...vars, etcd_flavor: 'docker', etcd_name: 'etcd-n1', etcd_version: '3.5.35' };
+    const { result } = await run([{ exec: /^sh -c .* inspect etcd$/, reply: { stdout: inspect } }, { exec: 'test -d /var/lib/etcd/member' }], { mode: 'audit', version: '3.5.35', live_members: [{ name: 'etcd-n1', peer_urls: ['https://10.0.0.11:2380'] }] }, { vars: dv });
+    expect(result.findings).to.deep.equal([
+      'risk: container etcd on node1 says --initial-cluster-state=new but /var/lib/etcd has data: set it to existing (a member that restarts after losing its data would otherwise try to bootstrap a new cluster)',
+      'problem: container etcd on node1 still has --force-new-cluster: remove it, or every restart turns this member into a one-member cluster',
+      'risk: container etcd on node1: etcd 3.6 refuses --enable-v2 (removed with the v2 API): remove it before upgrading (this member runs 3.5.35)',
+    ]);
+    const { result: none } = await run([{ exec: /^sh -c .* inspect etcd$/, reply: { code: 3 } }], { mode: 'audit', version: '' }, { vars: dv });
+    expect(none.findings).to.deep.equal(['no manifest at container etcd on node1: etcd does not run on this host']);
   });
 });
