@@ -12,6 +12,7 @@ import { etcdctlCommand, etcdError, hostPort, readFact, varStr } from './etcd-co
 import { bumpsRevision, snapshotTool, TOOL_PROBE, type ToolVersions } from './snapshot-tool.js';
 import { versionDrift } from '../etcd/versions.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
+import { containerSnapshot } from './snapshot-container.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
 export interface SnapshotSidecar {
@@ -111,33 +112,42 @@ async function liveVersion(ctx: ModuleContext): Promise<string | undefined> {
 }
 
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
-  // etcdctl in a container writes the snapshot into the container's filesystem, where the host cannot read it:
-  // refuse before anything runs rather than report a snapshot "missing right after etcdctl saved it".
+  // etcdctl in a kubeadm container writes into the container's filesystem, which the host cannot read (only the data
+  // dir and the certificates are mounted): refuse before anything runs rather than report a missing snapshot.
   const via = varStr(ctx.vars, 'etcdctl_via', 'host');
-  if (via !== 'host') {
-    throw etcdError(ctx, `etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container, where ${ctx.host} cannot read it, and saving through a container is not supported yet`, 'run it where etcdctl is on the host (set etcdctl_via=host for this host, e.g. with -e etcdctl_via=host when etcdctl is installed there)');
+  if (via === 'crictl') {
+    throw etcdError(ctx, `etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container, where ${ctx.host} cannot read it, and saving through crictl is not supported yet`, 'run it where etcdctl is on the host (set etcdctl_via=host for this host, e.g. with -e etcdctl_via=host when etcdctl is installed there)');
   }
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
-  // Run ID + millisecond, the name reserved on the host (noclobber) before etcdctl renames its snapshot onto it.
-  const file = `${dir}/etcd-${member}-${evidenceStamp(ctx.vars)}.db`;
-  const steps = [cmd('mkdir', '-p', '-m', '0700', dir, raw('&&'), ...reserveExclusive(file).parts), etcdctlCommand(ctx, undefined, 'snapshot', 'save', file)];
-  const commands = [...steps.map((c) => c.display()), `sha256sum ${file}`, statusCommand(ctx, file, false).display(), keyCountCommand(ctx, 'REVISION').display()];
+  // Run ID + millisecond, the name reserved on the host (noclobber) before the snapshot is renamed onto it.
+  const stamp = evidenceStamp(ctx.vars);
+  const file = `${dir}/etcd-${member}-${stamp}.db`;
+  // docker: saved into the data dir's mount, checked there with the image's tools, then moved out on the host.
+  const inCtr = via === 'docker' ? await containerSnapshot(ctx, stamp, await liveVersion(ctx)) : undefined;
+  const steps = [cmd('mkdir', '-p', '-m', '0700', dir, raw('&&'), ...reserveExclusive(file).parts), etcdctlCommand(ctx, undefined, 'snapshot', 'save', inCtr?.inContainer ?? file)];
+  const commands = [...steps.map((c) => c.display()), ...(inCtr ? [inCtr.status.display(), inCtr.moveOut(file).display()] : []), `sha256sum ${file}`,
+    ...(inCtr ? [] : [statusCommand(ctx, file, false).display()]), keyCountCommand(ctx, 'REVISION').display()];
   if (args.fetch !== false) commands.push(`fetch ${file} → ${resolve(ctx.playbookDir, args.dest ?? 'backups')}/ (+ .json sidecar, keep ${Number(args.keep ?? 5)})`);
   if (args.fetch !== false && !args.keep_remote) commands.push(cmd('rm', '-f', file).display());
   if (ctx.check) return { changed: true, commands, remote_path: file, msg: `check mode: would save a snapshot of ${member} to ${file}` };
+  let inCtrStatus: string | undefined;
   try {
     for (const c of steps) await must(ctx, c, 'check that etcd is healthy on this member and that the folder is writable (and mounted in the container when etcdctl runs in one)');
+    if (inCtr) {
+      inCtrStatus = await must(ctx, inCtr.status, `the snapshot may be damaged; it is removed from ${inCtr.onHost}`);
+      await must(ctx, inCtr.moveOut(file));
+    }
   } catch (e) {
     // Only our own empty reservation goes: a file with content is never ours to remove.
     await ctx.exec(cmd('sh', '-c', '[ -s "$1" ] || rm -f -- "$1"', 'unreserve', file));
+    if (inCtr) await ctx.exec(inCtr.cleanup);
     throw e;
   }
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
   const live = await liveVersion(ctx);
-  const tool = snapshotTool(ctx, p, 'status', live);
-  const st = parseStatus(await must(ctx, statusCommand(ctx, file, tool === 'etcdutl')));
+  const st = parseStatus(inCtrStatus ?? await must(ctx, statusCommand(ctx, file, snapshotTool(ctx, p, 'status', live) === 'etcdutl')));
   const keyCount = await liveKeyCount(ctx, st.revision);
   const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
   const result: ModuleResult = { changed: true, commands, remote_path: file, ...sidecar, etcd_version_live: live, version_drift: versionDrift(ctx.vars.etcd_version, live) };

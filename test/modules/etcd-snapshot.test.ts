@@ -45,15 +45,43 @@ describe('etcd_snapshot action=save', () => {
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
 
-  it('refuses to save through a container (the snapshot would stay inside it), before running anything, also in check mode', async () => {
-    for (const via of ['docker', 'crictl']) {
-      for (const check of [false, true]) {
-        const conn = new ScriptedConnection([]);
-        const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: { ...VARS, etcdctl_via: via }, check }).catch((e: Error) => e);
-        expect(String(err), via).to.match(new RegExp(`etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container`));
-        expect(conn.calls, via).to.deep.equal([]);
-      }
+  it('refuses to save through crictl (the snapshot would stay inside the container), before running anything, also in check mode', async () => {
+    for (const check of [false, true]) {
+      const conn = new ScriptedConnection([]);
+      const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: { ...VARS, etcdctl_via: 'crictl' }, check }).catch((e: Error) => e);
+      expect(String(err)).to.match(/etcd_snapshot save with etcdctl_via=crictl: etcdctl would write the snapshot inside the etcd container/);
+      expect(conn.calls).to.deep.equal([]);
     }
+  });
+
+  const inspect = (binds: Array<[string, string]>, args = ['--name=m1', '--data-dir=/var/lib/rancher/etcd/']) => ({
+    exec: /^sh -c .* inspect etcd$/,
+    reply: { stdout: JSON.stringify([{ Name: '/etcd', Path: '/usr/local/bin/etcd', Args: args, State: { Running: true }, Config: { Image: 'rancher/mirrored-coreos-etcd:v3.6.16', Env: [] },
+      HostConfig: { Binds: binds.map(([a, b]) => `${a}:${b}:z`), NetworkMode: 'host', RestartPolicy: { Name: 'always' } }, Mounts: binds.map(([a, b]) => ({ Type: 'bind', Source: a, Destination: b })) }]) },
+  });
+  const DOCKER = { ...VARS, etcdctl_via: 'docker', etcd_flavor: 'docker' };
+  // The member runs 3.6 (the fixture's 3.4.23 respelled): its image's etcdutl checks the snapshot.
+  const status = { exec: /docker exec -i .* etcd etcdctl endpoint status -w json$/, ...ok(fixture('endpoint-status.json').replace(/3\.4\.23/g, '3.6.16')) };
+
+  it('docker: plans the save into the data dir\'s bind mount, the status with the image\'s etcdutl, and the move out on the host (check mode runs only reads)', async () => {
+    const conn = new ScriptedConnection([status, inspect([['/var/lib/etcd', '/var/lib/rancher/etcd/'], ['/etc/kubernetes', '/etc/kubernetes']])]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: DOCKER, check: true });
+    check(conn);
+    const c = (r.commands as string[]).join('\n');
+    expect(c).to.match(/docker exec -i -e ETCDCTL_API=3 .* etcd etcdctl snapshot save \/var\/lib\/rancher\/etcd\/ringmaster-snapshot-\d{8}T\d{9}Z-[0-9a-f]{12}\.db/);
+    expect(c).to.match(/docker exec etcd etcdutl snapshot status \/var\/lib\/rancher\/etcd\/ringmaster-snapshot-.*\.db -w json/);
+    expect(c).to.match(/move-out \/var\/lib\/etcd\/ringmaster-snapshot-(\d{8}T\d{9}Z-[0-9a-f]{12})\.db \/var\/lib\/etcd-snapshots\/etcd-m1-\1\.db/);
+  });
+
+  it('docker: refuses, before writing anything, a container whose data dir is not mounted from the host, or that does not exist', async () => {
+    const conn = new ScriptedConnection([status, inspect([['/etc/kubernetes', '/etc/kubernetes']])]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: DOCKER }).catch((e: Error) => e);
+    check(conn);
+    expect(String(err)).to.match(/container etcd on \S+: its --data-dir \/var\/lib\/rancher\/etcd\/ is not a bind mount, so a snapshot written inside it would not reach the host/);
+    const gone = new ScriptedConnection([status, { exec: /^sh -c .* inspect etcd$/, reply: { code: 3 } }]);
+    const err2 = await runModule('etcd_snapshot', gone, { action: 'save', dest: dir }, { vars: DOCKER }).catch((e: Error) => e);
+    check(gone);
+    expect(String(err2)).to.match(/container etcd on \S+ does not exist: nothing to save a snapshot from/);
   });
 
   it('a failed save removes its empty name reservation on the host, and nothing else', async () => {

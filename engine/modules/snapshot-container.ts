@@ -1,0 +1,43 @@
+// Saving a snapshot through the docker flavour's etcd container: etcdctl inside it can write only where the container
+// sees, so the snapshot goes into the data dir's bind mount, is checked there with the image's own tools, then moved
+// out on the host (RKE's hosts have no etcdctl or etcdutl).
+import { cmd, type Command } from '../connection/command.js';
+import { containerFlags, hostPathOf } from '../etcd/container.js';
+import type { ModuleContext } from './define.js';
+import { containerName, containerWhere, readContainer } from './etcd-container.js';
+import { atLeast, etcdctlCommand, etcdError, versionOf } from './etcd-common.js';
+
+/** Where the snapshot is written inside the container, the same file seen from the host, and the status command. */
+export interface ContainerSnapshot {
+  inContainer: string;
+  onHost: string;
+  /** `snapshot status` inside the container: etcdutl from 3.5 (etcdctl has none from 3.6), etcdctl for 3.4. */
+  status: Command;
+  /** Moves the checked file onto the reserved name (only while the reservation is still empty), 0600. */
+  moveOut: (dest: string) => Command;
+  /** Removes what is left in the data dir after a failure (the snapshot and etcdctl's `.part`). */
+  cleanup: Command;
+}
+
+/** Plans the save through `etcd_container`; refuses, naming why, when the container or its data mount is missing. */
+export async function containerSnapshot(ctx: ModuleContext, stamp: string, version: string | undefined): Promise<ContainerSnapshot> {
+  const def = await readContainer(ctx);
+  if (!def) throw etcdError(ctx, `${containerWhere(ctx)} does not exist: nothing to save a snapshot from`, 'check etcd_container in the inventory (docker ps -a)');
+  const dataDir = containerFlags(def).get('data-dir');
+  const host = typeof dataDir === 'string' ? hostPathOf(def, dataDir) : undefined;
+  if (typeof dataDir !== 'string' || !host) {
+    throw etcdError(ctx, `${containerWhere(ctx)}: ${typeof dataDir === 'string' ? `its --data-dir ${dataDir} is not a bind mount` : 'its command has no --data-dir'}, so a snapshot written inside it would not reach the host`,
+      'mount the data dir from the host (RKE: -v /var/lib/etcd:/var/lib/rancher/etcd/)');
+  }
+  const name = `ringmaster-snapshot-${stamp}.db`;
+  const inContainer = `${dataDir.replace(/\/+$/, '')}/${name}`;
+  const onHost = `${host.replace(/\/+$/, '')}/${name}`;
+  const utl = version === undefined || atLeast(versionOf(version), 3, 5);
+  return {
+    inContainer, onHost,
+    status: utl ? cmd('docker', 'exec', containerName(ctx), 'etcdutl', 'snapshot', 'status', inContainer, '-w', 'json')
+      : etcdctlCommand(ctx, undefined, 'snapshot', 'status', inContainer, '-w', 'json'),
+    moveOut: (dest) => cmd('sh', '-c', '[ ! -s "$2" ] || { echo "$2 is not the empty file reserved for this snapshot" >&2; exit 1; }; chmod 600 -- "$1" && mv -f -- "$1" "$2"', 'move-out', onHost, dest),
+    cleanup: cmd('rm', '-f', '--', onHost, `${onHost}.part`),
+  };
+}
