@@ -9,6 +9,7 @@ import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
 import { labUp } from '../../engine/lab/up.js';
+import type { LabFlavor } from '../../engine/lab/flavor.js';
 import type { LabSpec } from '../../engine/lab/spec.js';
 import { readState, specOf, type FaultMode, type LabState } from '../../engine/lab/state.js';
 import { packageRoot } from '../../engine/paths.js';
@@ -32,9 +33,9 @@ export function labName(tag: string): string {
 }
 
 /** Removes any leftover lab of that name, then brings up a fresh healthy TLS lab (the lab's default etcd unless given). */
-export async function labStart(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string): Promise<Lab> {
+export async function labStart(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string, flavor?: LabFlavor): Promise<Lab> {
   await labDown(name);
-  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}), ...(upgradeFrom ? { upgradeFrom } : {}) });
+  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}), ...(upgradeFrom ? { upgradeFrom } : {}), ...(flavor ? { flavor } : {}) });
   const state = readState(name)!;
   // The spec as the lab recorded it (its etcd version and binaries), not a fresh default.
   const spec = specOf(state);
@@ -102,6 +103,22 @@ export async function verifyKeys(lab: Lab, count = 1000, tag = 'a', except: stri
     if (v !== valueOf(i, tag)) problems.push(v === undefined ? `${k} missing` : `${k} = ${v}, expected ${valueOf(i, tag)}`);
   }
   for (const k of have.keys()) if (!except.includes(k) && !/^\/e2e\/key-\d{4}$/.test(k)) problems.push(`${k} unexpected`);
+  return problems.slice(0, 20);
+}
+
+/**
+ * The same check against every member on its own (serializable reads of each node's local member): data is on every
+ * member, not only on the quorum the cluster read happened to reach. `node: problem` lines; [] when all agree.
+ */
+export async function verifyKeysOnEveryMember(lab: Lab, count = 1000, tag = 'a'): Promise<string[]> {
+  const problems: string[] = [];
+  for (const n of lab.spec.etcdNodes) {
+    const out = await sh(lab, n.name, `${etcdctl(lab.spec, [`https://${n.address}:2379`])} --command-timeout=10s get --prefix /e2e/ --consistency=s -w json`);
+    const kvs = (parseEtcdJson(out) as { kvs?: Array<{ key: string; value: string }> }).kvs ?? [];
+    const have = new Map(kvs.map((kv) => [Buffer.from(kv.key, 'base64').toString('utf8'), Buffer.from(kv.value, 'base64').toString('utf8')]));
+    for (let i = 0; i < count; i++) if (have.get(keyOf(i)) !== valueOf(i, tag)) problems.push(`${n.name}: ${keyOf(i)} = ${have.get(keyOf(i)) ?? 'missing'}`);
+    if (have.size !== count) problems.push(`${n.name}: ${have.size} keys under /e2e/, expected ${count}`);
+  }
   return problems.slice(0, 20);
 }
 
