@@ -4,10 +4,10 @@ import { cmd, raw } from '../connection/command.js';
 import { isEnvFile } from '../etcd/env-file.js';
 import { FLAG_FILES } from '../etcd/host-defaults.js';
 import { containerFlags, definitionText } from '../etcd/container.js';
-import { editFlags, identityProblems, readFlags, setImage, type Flags } from '../etcd/manifest.js';
-import { experimentalFlagsIn, replacementOf } from '../etcd/experimental-flags.js';
-import { REMOVED_IN_36, refusesRemoved, removedFlagFindings, removedFlagsIn } from '../etcd/removed-flags.js';
-import { experimentalProblem, imageVersion, newestVersion, nextMinorFindings, tagVersion, versionDrift } from '../etcd/versions.js';
+import { editFlags, readFlags, setImage, type Flags } from '../etcd/manifest.js';
+import { experimentalFlagsIn } from '../etcd/experimental-flags.js';
+import { REMOVED_IN_36, removedFlagFindings, removedFlagsIn } from '../etcd/removed-flags.js';
+import { imageVersion, newestVersion, nextMinorFindings, versionDrift } from '../etcd/versions.js';
 import { etcdEndpointStatus } from '../facts/etcd-endpoint-status.js';
 import type { EtcdManifestArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
@@ -15,7 +15,9 @@ import { etcdError, readFact, varStr } from './etcd-common.js';
 import { copyExclusive, evidenceStamp, moveExclusive } from './evidence.js';
 import { containerWhere, readContainer } from './etcd-container.js';
 import { heldManifest } from './etcd_service.js';
-import { manifestValues } from './manifest-values.js';
+import { recreateContainer } from './container-recreate.js';
+import { startChecks } from './start-checks.js';
+import { joinEdits, joinImage, requestedEdits } from './join-edits.js';
 import { manifestInputProblems, renderManifestFile, templatePath } from './manifest-template.js';
 
 /** Where each flavour keeps the file that starts etcd (the survivor's version guard reads the same file). */
@@ -40,6 +42,8 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       throw etcdError(ctx, `backup_dir ${backupDir} is inside ${dirname(dest)}`, 'the kubelet runs every file in the manifests folder: keep backups elsewhere');
     }
     if (args.mode === 'audit') return audit(ctx, args, flavor, dest);
+    // RKE keeps etcd's flags in the container alone: without a template or a file to write, it is re-created.
+    if (flavor === 'docker' && !args.src && !args.dest) return recreateContainer(ctx, args, await versionFloor(ctx, undefined));
     const before = await readRemote(ctx, dest);
     const floor = await versionFloor(ctx, before);
     let after: string;
@@ -52,27 +56,16 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
       if (base !== undefined) {
         heldCopy = before === undefined ? held?.path : undefined;
         // Errors name the file that was read: the held copy when the manifest itself is absent.
-        after = await rejoinEdit(ctx, args, base, floor, heldCopy ?? dest);
+        after = rejoinEdit(ctx, args, base, floor, heldCopy ?? dest);
       } else {
         after = await render(ctx, args, flavor, floor);
       }
     } else {
       if (before === undefined) throw etcdError(ctx, `cannot edit ${dest}: it does not exist`, 'render it first (etcd_manifest mode=render)');
-      after = editFlags(before, edits(args), dest).text;
+      after = editFlags(before, requestedEdits(args), dest).text;
     }
-    let warning: string | undefined;
-    if (dest.endsWith('.yaml') || dest.endsWith('.yml') || isEnvFile(dest)) {
-      const problems = identityProblems(readFlags(after, dest));
-      if (problems.length > 0) throw etcdError(ctx, `refusing to write ${dest}: ${problems.join('; ')}`, 'etcd would refuse to start; fix initial_cluster / etcd_name / etcd_peer_url');
-      const starts = newestVersion(varStr(ctx.vars, 'etcd_version', ''), floor, imageVersion(after));
-      const removed = removedFlagsIn(after);
-      if (removed.length > 0 && refusesRemoved(starts)) {
-        throw etcdError(ctx, `refusing to write ${dest}: etcd ${starts} refuses to start with ${removed.map((f) => `--${f}`).join(', ')} (removed in 3.6 with the v2 API)`, 'remove them (etcd_manifest mode=edit with remove)');
-      }
-      const exp = experimentalProblem([...readFlags(after, dest)].filter(([f]) => !REMOVED_IN_36.includes(f)), starts);
-      if (exp?.refuse) throw etcdError(ctx, `refusing to write ${dest}: ${exp.text}`, 'write the 3.6+ spelling named above instead (etcd_manifest mode=edit with set/remove), or remove them');
-      if (exp) warning = exp.text;
-    }
+    const warning = dest.endsWith('.yaml') || dest.endsWith('.yml') || isEnvFile(dest)
+      ? startChecks(ctx, dest, readFlags(after, dest), after, imageVersion(after), floor) : undefined;
     const w = warning ? { warnings: [warning] } : {};
     if (before === after) return { changed: false, dest, ...w, msg: `${dest} already up to date${warning ? `; warning: ${warning}` : ''}` };
     const r = await write(ctx, dest, backupDir, before, after, heldCopy);
@@ -142,16 +135,6 @@ export async function versionFloor(ctx: ModuleContext, before: string | undefine
   return newestVersion(live, before === undefined ? undefined : imageVersion(before));
 }
 
-function edits(args: EtcdManifestArgs): { set: Record<string, string>; remove: string[] } {
-  const set: Record<string, string> = { ...(args.set ?? {}) };
-  const remove = [...(args.remove ?? [])];
-  if (args.initial_cluster_state) set['initial-cluster-state'] = args.initial_cluster_state;
-  if (args.initial_cluster) set['initial-cluster'] = args.initial_cluster;
-  if (args.force_new_cluster === true) set['force-new-cluster'] = 'true';
-  if (args.force_new_cluster === false) remove.push('force-new-cluster');
-  return { set, remove };
-}
-
 /** The newest server version the inventory's members report (undefined when none answers). */
 async function liveClusterVersion(ctx: ModuleContext): Promise<string | undefined> {
   const hostvars = ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined;
@@ -181,50 +164,12 @@ async function heldBase(ctx: ModuleContext, args: EtcdManifestArgs): Promise<{ p
  * (kubeadm extraArgs, patches, local edits) kept; the image changes only when its version differs from the one a
  * render writes (then to that tag, in the file's registry), so the version etcd_version_guard checked is the one written.
  */
-async function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, source: string): Promise<string> {
-  // The version a render picks (what etcd_version_guard checked); the held image only when nothing else says one.
-  const fallback = varStr(ctx.vars, 'etcd_version', '') ? undefined : imageVersion(held);
-  const m = manifestValues(ctx.vars, ctx.host, args, floor ?? fallback);
-  const e = edits(args);
-  if (args.force_new_cluster !== true) e.remove.push('force-new-cluster');
-  if (!args.initial_cluster_state) e.remove.push('initial-cluster-state');
-  // The member's identity is the inventory's (a node that moved address listens on its new one too).
-  Object.assign(e.set, { name: String(m.name), 'initial-advertise-peer-urls': String(m.peer_url), 'advertise-client-urls': String(m.client_url) });
-  if (readFlags(held, source).get('initial-advertise-peer-urls') !== m.peer_url) {
-    Object.assign(e.set, { 'listen-peer-urls': String(m.peer_url), 'listen-client-urls': String(m.listen_client_urls) });
-  }
-  if (!args.initial_cluster) e.set['initial-cluster'] = String(m.initial_cluster);
-  if (m.v36) {
-    respell(readFlags(held, source), e);
-    // 3.6 has no v2 API to serve: a flag it would refuse to start with goes (health.yml warned about it on 3.5).
-    e.remove.push(...REMOVED_IN_36);
-  }
-  const text = editFlags(held, e, source).text;
-  const rendered = String(m.image);
-  const explicit = varStr(ctx.vars, 'etcd_image', '') !== '';
-  if (!explicit && tagVersion(rendered) === imageVersion(held)) return text;
-  // A new version keeps the file's registry (a mirror stays a mirror) with the tag a render writes.
+function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, source: string): string {
+  const j = joinEdits(ctx, args, readFlags(held, source), imageVersion(held), floor);
+  const text = editFlags(held, j.edits, source).text;
   const repo = /^\s*image:\s*["']?([^\s"']+):[^\s"':/]+["']?\s*$/m.exec(held)?.[1];
-  return setImage(text, explicit || !repo ? rendered : `${repo}:${rendered.split(':').pop()}`, source);
-}
-
-/** Onto 3.6+: each `--experimental-*` flag the table knows in its new spelling (3.7 refuses the old), gates merged. */
-function respell(flags: ReturnType<typeof readFlags>, e: { set: Record<string, string>; remove: string[] }): void {
-  const current = flags.get('feature-gates');
-  const gates = typeof current === 'string' && current ? current.split(',') : [];
-  const had = gates.length;
-  for (const [name, value] of flags) {
-    const r = name.startsWith('experimental-') ? replacementOf(name, value) : undefined;
-    if (!r) continue;
-    e.remove.push(name);
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(r)!;
-    if (m[1] === 'feature-gates') {
-      if (!gates.some((g) => g.split('=')[0] === m[2].split('=')[0])) gates.push(m[2]);
-    } else if (!flags.has(m[1])) {
-      e.set[m[1]] = m[2] ?? 'true';
-    }
-  }
-  if (gates.length !== had) e.set['feature-gates'] = gates.join(',');
+  const image = joinImage(j, repo, imageVersion(held));
+  return image === undefined ? text : setImage(text, image, source);
 }
 
 /** The file's text, or undefined when it does not exist (exit 3 means absent; anything else is an error). */
