@@ -78,14 +78,17 @@ export const etcdServiceModule = defineModule<EtcdServiceArgs>({
     const want = args.state;
     const already = (want === 'stopped' && now === 'stopped') || (want === 'started' && now === 'running');
     const commands: string[] = [];
-    if (!already && want === 'stopped' && (args.guard_endpoints?.length ?? 0) > 0) {
+    // In check mode the earlier planned changes (a stale member's removal) did not happen, so the live state is not the
+    // one this stop would meet: the plan's guard (etcd_quorum_guard) judged that sequence; the real run re-checks here.
+    const recheck = !already && want === 'stopped' && (args.guard_endpoints?.length ?? 0) > 0;
+    if (recheck && !ctx.check) {
       const refused = await recheckStop(ctx, args.guard_endpoints!);
       if (refused) return refused;
     }
     if (!already) {
       const c = change(ctx, args, flavor, want);
       commands.push(c.display());
-      if (ctx.check) return { changed: true, flavor, commands, msg: `check mode: would ${want === 'stopped' ? 'stop' : 'start'} etcd (${flavor}) and wait up to ${timeoutS}s` };
+      if (ctx.check) return { changed: true, flavor, commands, msg: `check mode: would ${recheck ? 're-check the quorum against the live members, then ' : ''}${want === 'stopped' ? 'stop' : 'start'} etcd (${flavor}) and wait up to ${timeoutS}s` };
       const done = await ctx.exec(c);
       if (done.code !== 0) throw etcdError(ctx, `${c.display()} failed: ${done.stderr.trim() || `exit code ${done.code}`}`);
     } else if (ctx.check) {

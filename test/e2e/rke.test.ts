@@ -4,10 +4,13 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { shellQuote } from '../../engine/connection/command.js';
+import { etcdctl } from '../../engine/lab/etcd-query.js';
 import { hostShell } from '../../engine/lab/hosts.js';
+import { rkeEtcdRunArgs } from '../../engine/lab/rke.js';
 import {
-  changedCount, explain, labAvailable, labName, labStart, labStop, resultsOf, runPlaybook, sh, verifyKeysOnEveryMember,
-  writeKeys, type Lab,
+  changedCount, endpointsOf, explain, labAvailable, labName, labStart, labStop, members, resultsOf, runPlaybook, sh,
+  verifyKeysOnEveryMember, writeKeys, type Lab,
 } from './harness.js';
 
 const NAME = labName('rke');
@@ -106,5 +109,50 @@ describe('the rke flavour: RKE1 etcd containers under a real dockerd per node @l
     expect((await sh(lab!, 'node2', 'ls -A /var/lib/etcd; echo --; ls -A /var/lib/etcd-snapshots')).trim()).to.equal('member\n--');
     expect(await containers(lab!)).to.deep.equal(before);
     expect(await verifyKeysOnEveryMember(lab!)).to.deep.equal([]);
+  });
+
+  it('replace-member.yml re-creates the container from docker inspect: a new member ID, the operator\'s flags, label and env kept, state existing; a stale fourth member (runbook 004) removed first; --check changes nothing', async () => {
+    // node3's container as an operator tuned it: an extra flag, label and variable RKE never set.
+    const node = lab!.spec.etcdNodes[2];
+    const args = rkeEtcdRunArgs(lab!.spec, node, lab!.spec.etcdVersion);
+    const image = args.findIndex((a) => a.startsWith('rancher/'));
+    const tuned = [...args.slice(0, image), '--label', 'ops.example/owner=sre', '-e', 'TZ=UTC', ...args.slice(image), '--quota-backend-bytes=4294967296'];
+    await sh(lab!, node.name, `docker rm -f etcd >/dev/null && docker ${tuned.map(shellQuote).join(' ')} >/dev/null`);
+    await sh(lab!, 'node1', `for i in $(seq 1 100); do ${etcdctl(lab!.spec, endpointsOf(lab!))} endpoint health >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1`);
+    // Runbook 004's trap: a member added for a node that never came (it raises the quorum to 3 of 4).
+    // etcd refuses `member add` ("unhealthy cluster") for a few seconds after a member restarted: retry with a deadline.
+    await sh(lab!, 'node1', `for i in $(seq 1 60); do ${etcdctl(lab!.spec, endpointsOf(lab!))} member add etcd-node4 --peer-urls=https://10.20.30.104:2380 >/dev/null 2>/tmp/add.err && exit 0; sleep 0.5; done; cat /tmp/add.err >&2; exit 1`, 60_000);
+    const before = await members(lab!);
+    expect(before, 'the stale member is there').to.have.length(4);
+    const ids = await containers(lab!);
+    const checked = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: join(DIR, 'replace') }, ['--check']);
+    expect(checked.exitCode, explain(checked)).to.equal(0);
+    expect(await containers(lab!)).to.deep.equal(ids);
+    expect(await members(lab!)).to.deep.equal(before);
+
+    const r = await runPlaybook(lab!, 'replace-member.yml', { target: 'node3', force: 'true', snapshot_dir: join(DIR, 'replace') });
+    expect(r.exitCode, explain(r)).to.equal(0);
+    const after = await members(lab!);
+    expect(after.map((m) => m.name), 'the stale member is gone, node3 is back').to.deep.equal(['etcd-node1', 'etcd-node2', 'etcd-node3']);
+    expect(after.every((m) => m.started && !m.isLearner)).to.equal(true);
+    expect(after.find((m) => m.name === 'etcd-node3')!.id).to.not.equal(before.find((m) => m.name === 'etcd-node3')!.id);
+    const d = (JSON.parse(await sh(lab!, 'node3', 'docker inspect etcd')) as Array<{ Args: string[]; Config: { Labels: Record<string, string>; Env: string[] }; HostConfig: { RestartPolicy: { Name: string } } }>)[0];
+    const [argv, labels, env, restart] = [d.Args, d.Config.Labels, d.Config.Env, d.HostConfig.RestartPolicy.Name];
+    expect(argv).to.include('--quota-backend-bytes=4294967296').and.include('--initial-cluster-state=existing').and.include('--name=etcd-node3');
+    expect(argv.find((a) => a.startsWith('--initial-cluster='))).to.equal('--initial-cluster=etcd-node1=https://10.20.30.101:2380,etcd-node2=https://10.20.30.102:2380,etcd-node3=https://10.20.30.103:2380');
+    expect(labels['ops.example/owner']).to.equal('sre');
+    expect(labels['io.rancher.rke.container.name']).to.equal('etcd');
+    expect(env).to.include('TZ=UTC').and.include('ETCDCTL_ENDPOINTS=https://127.0.0.1:2379');
+    expect(restart).to.equal('always');
+    // The previous container is kept, stopped, and can never be restarted by the daemon; the old data is kept aside.
+    const kept = (await sh(lab!, 'node3', "docker ps -a --filter name=etcd-ringmaster- --format '{{.Names}} {{.State}}'")).trim().split('\n');
+    expect(kept, 'one previous container').to.have.length(1);
+    expect(kept[0]).to.match(/^etcd-ringmaster-\d{8}T\d{9}Z-[0-9a-f]{12} exited$/);
+    expect((await sh(lab!, 'node3', `docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' ${kept[0].split(' ')[0]}`)).trim()).to.equal('no');
+    expect((await sh(lab!, 'node3', 'ls -d /var/lib/etcd.replaced-*')).trim().split('\n')).to.have.length(1);
+    expect(await verifyKeysOnEveryMember(lab!)).to.deep.equal([]);
+    const health = await runPlaybook(lab!, 'health.yml');
+    expect(health.exitCode, explain(health)).to.equal(0);
+    expect(resultsOf(health, 'Report manifest findings without failing').find((x) => x.host === 'node3')?.status, 'node3 now says existing').to.equal('skipped');
   });
 });

@@ -100,6 +100,14 @@ describe('etcd_service state=stopped with guard_endpoints', () => {
     expect(conn.execs().some((c) => c.includes(' mv '))).to.equal(false);
   });
 
+  it('in check mode plans the re-check instead of judging a live state the earlier planned steps did not change yet', async () => {
+    // The plan's guard judged the whole sequence (e.g. a stale member removed before this stop); check mode removed nothing.
+    const { result, conn } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }], { state: 'stopped', guard_endpoints: [GUARD] }, { vars: VARS, check: true });
+    expect(result).to.include({ changed: true });
+    expect(result.msg).to.match(/^check mode: would re-check the quorum against the live members, then stop etcd/);
+    expect(conn.execs()).to.have.length(1);
+  });
+
   it('stops after the re-check when every member is healthy', async () => {
     const { result } = await run([{ exec: STATE, reply: { stdout: 'running\n' } }, ...reads('endpoint-health-3.json', 'endpoint-status-3.json', 0), { exec: MOVE_OUT }, { exec: PORT_CLOSED }],
       { state: 'stopped', guard_endpoints: [GUARD] }, { vars: VARS });
