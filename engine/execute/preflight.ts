@@ -1,6 +1,7 @@
 // Pre-flight: before the first task, every task of every play is rendered for every host it targets, as far as it
 // can be without results of earlier tasks, so an undefined variable or a missing template is an exit-1 error with
 // nothing changed (not a failure after members were stopped).
+import { dropOmitted } from '../template/omit.js';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RingError, RingErrors } from '../errors/index.js';
@@ -99,7 +100,7 @@ function renderError(state: PlayState, play: PlayNode, task: TaskNode, scope: Sc
     const view = hostView(state, host, scope.vars);
     if (task.loop !== undefined) return undefined; // each item is only known at run time
     if (task.delegate_to) templates.render(task.delegate_to, view, { ...where, what: '`delegate_to`' });
-    const args = templates.renderValue(task.args, view, { ...where, what: 'the arguments' }) as Record<string, unknown>;
+    const args = dropOmitted(templates.renderValue(task.args, view, { ...where, what: 'the arguments' }) as Record<string, unknown>);
     if (task.module === 'template' && typeof args.src === 'string') {
       const file = resolve(dirname(state.playbook.file), args.src);
       if (!existsSync(file)) {

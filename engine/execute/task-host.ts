@@ -1,4 +1,5 @@
 // One task on one host: when, loop, argument rendering, check mode, until/retries, changed_when/failed_when.
+import { dropOmitted } from '../template/omit.js';
 import { RingError, isRingError } from '../errors/index.js';
 import { lazyConnection } from '../connection/factory.js';
 import type { BecomeSpec } from '../connection/types.js';
@@ -85,7 +86,7 @@ async function runOnce(play: PlayState, task: EffectiveTask, host: string, view:
   if (check && !module.supportsCheckMode) {
     return { changed: false, skipped: true, msg: `skipped in check mode: module ${module.name} does not support check mode` };
   }
-  const args = ctx.templates.renderValue(task.node.args, view, origin) as Record<string, unknown>;
+  const args = dropOmitted(ctx.templates.renderValue(task.node.args, view, origin) as Record<string, unknown>);
   if (!task.internal) ctx.validateArgs?.(module.name, args, { task: task.name, host, location: task.node.loc });
   const target = delegate ?? host;
   const targetView = delegate && delegate !== host ? () => connectionVars(hostView(play, delegate)) : () => connectionVars(view);

@@ -1,4 +1,5 @@
 // A host's variables for one task: the precedence layers merged, templated values rendered lazily, magic vars added.
+import { OMIT } from '../template/omit.js';
 import { RingError } from '../errors/index.js';
 import { isSecretName } from '../inventory/secret-names.js';
 import type { TemplateEngine } from '../template/engine.js';
@@ -102,6 +103,7 @@ function magicVars(play: PlayState, host: string): Record<string, unknown> {
     ansible_diff_mode: ctx.options.diff,
     playbook_dir: play.playbook.dir,
     ringmaster_run_id: play.run.id,
+    omit: OMIT,
     ansible_facts: (facts.ansible_facts as Record<string, unknown> | undefined) ?? {},
   };
 }

@@ -33,6 +33,13 @@ describe('execute: task keywords', () => {
     expect(r.exitCode).to.equal(2);
   });
 
+  it('leaves out an argument that renders to omit (Ansible\'s placeholder), also inside a mapping, and keeps the others', async () => {
+    const h = harness(two());
+    await h.run(playbook(play([task('echo', { dest: "{{#if bad}}/held/etcd.yaml{{else}}{{omit}}{{/if}}", nested: { x: '{{ omit }}', y: 1 }, keep: 'k' }, { name: 'args' })])));
+    expect(h.result('args', 'a')?.result?.args).to.deep.equal({ dest: '/held/etcd.yaml', nested: { y: 1 }, keep: 'k' });
+    expect(h.result('args', 'b')?.result?.args).to.deep.equal({ nested: { y: 1 }, keep: 'k' });
+  });
+
   it('fails the host when its rescue fails too', async () => {
     const h = harness(one());
     const r = await h.run(playbook(play([block([task('echo', { failed: true }, { name: 'try' })], { rescue: [task('echo', { failed: true }, { name: 'fix' })] })])));
