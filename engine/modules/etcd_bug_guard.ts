@@ -1,11 +1,12 @@
 // `etcd_bug_guard`: refuses (abort, exit code 8) an operation on a member whose etcd has a known bug for it, unless accepted.
 import { cmd } from '../connection/command.js';
 import { FORCE_NEW_CLUSTER_BUG, forceNewClusterVerdict } from '../etcd/known-bugs.js';
-import { imageVersion } from '../etcd/versions.js';
+import { imageVersion, tagVersion } from '../etcd/versions.js';
 import type { EtcdBugGuardArgs } from '../generated/schema-types.js';
 import { defineModule, type ModuleContext, type ModuleResult } from './define.js';
 import { etcdError, varStr } from './etcd-common.js';
 import { DESTS } from './etcd_manifest.js';
+import { containerWhere, readContainer } from './etcd-container.js';
 
 export const etcdBugGuardModule = defineModule<EtcdBugGuardArgs>({
   name: 'etcd_bug_guard',
@@ -53,6 +54,12 @@ export const etcdBugGuardModule = defineModule<EtcdBugGuardArgs>({
  */
 async function liveVersion(ctx: ModuleContext): Promise<{ version?: string; source: string }> {
   const flavor = varStr(ctx.vars, 'etcd_flavor', 'static-pod');
+  if (flavor === 'docker') {
+    // RKE keeps no file: the container's image is what docker starts.
+    const def = await readContainer(ctx);
+    const version = def ? tagVersion(def.image) : undefined;
+    if (version) return { version, source: `image ${def!.image} of ${containerWhere(ctx)}` };
+  }
   const file = varStr(ctx.vars, 'etcd_manifest', DESTS[flavor] ?? DESTS['static-pod']);
   const text = await readIfPresent(ctx, file);
   if (flavor !== 'systemd' && text !== undefined) {

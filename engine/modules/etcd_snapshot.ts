@@ -12,7 +12,7 @@ import { etcdctlCommand, etcdError, hostPort, readFact, varStr } from './etcd-co
 import { bumpsRevision, snapshotTool, TOOL_PROBE, type ToolVersions } from './snapshot-tool.js';
 import { versionDrift } from '../etcd/versions.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
-import { containerSnapshot } from './snapshot-container.js';
+import { containerRestore, containerSnapshot } from './snapshot-container.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
 export interface SnapshotSidecar {
@@ -264,16 +264,24 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const st = evidenceStamp(ctx.vars);
   const fresh = `${dataDir}.restore-${st}`;
   const aside = `${dataDir}.before-restore-${st}`;
-  // The member is stopped here: its tools (and the inventory last) say which version this is.
-  const useEtcdutl = snapshotTool(ctx, p, 'restore') === 'etcdutl';
-  const flags = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`, `--data-dir=${fresh}`];
-  const bump = (useEtcdutl || bumpsRevision(p.etcdctlVersion)) && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : [];
+  const identity = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`];
+  const bumpFor = (etcdutl: boolean, etcdctlVersion?: string) => ((etcdutl || bumpsRevision(etcdctlVersion)) && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : []);
+  // docker: the host has no etcd tools (RKE); a throwaway container from the member's image restores into a fresh folder.
+  const inCtr = varStr(ctx.vars, 'etcdctl_via', 'host') === 'docker'
+    ? await containerRestore(ctx, args.path, fresh, identity, bumpFor) : undefined;
+  // Otherwise the member is stopped here: its tools (and the inventory last) say which version this is.
+  const useEtcdutl = inCtr ? inCtr.useEtcdutl : snapshotTool(ctx, p, 'restore') === 'etcdutl';
+  const flags = [...identity, `--data-dir=${fresh}`];
+  const bump = inCtr ? [] : bumpFor(useEtcdutl, p.etcdctlVersion);
   // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
-  const tool = useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump);
+  const tool = inCtr?.tool ?? (useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump));
+  const restored = inCtr?.restored ?? fresh;
   // Neither rename may replace anything: the data dir kept aside is the evidence of what was there before.
-  const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveExclusive(fresh, dataDir).parts) : moveExclusive(fresh, dataDir);
+  const moveIn = cmd(...moveExclusive(restored, dataDir).parts, ...(inCtr ? [raw('&&'), 'rmdir', '--', fresh] : []));
+  const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveIn.parts) : moveIn;
+  const bumped = inCtr ? inCtr.tool.display().includes('--bump-revision=') : bump.length > 0;
   const commands = [tool.display(), swap.display()];
-  const result: ModuleResult = { changed: true, commands, data_dir: dataDir, initial_cluster: cluster, initial_cluster_token: flags[2].slice('--initial-cluster-token='.length), previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped: bump.length > 0 };
+  const result: ModuleResult = { changed: true, commands, data_dir: dataDir, initial_cluster: cluster, initial_cluster_token: identity[2].slice('--initial-cluster-token='.length), previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped };
   if (ctx.check) return { ...result, msg: `check mode: would restore ${args.path} into ${fresh} and swap it in${p.other ? `, keeping the old data dir at ${aside}` : ''}` };
   await must(ctx, tool, `the half-restored directory ${fresh} is left for inspection; ${dataDir} is untouched`);
   await must(ctx, swap, `the restored data is in ${fresh}`);

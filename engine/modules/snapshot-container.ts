@@ -1,8 +1,10 @@
 // Saving a snapshot through the docker flavour's etcd container: etcdctl inside it can write only where the container
 // sees, so the snapshot goes into the data dir's bind mount, is checked there with the image's own tools, then moved
 // out on the host (RKE's hosts have no etcdctl or etcdutl).
-import { cmd, type Command } from '../connection/command.js';
+import { cmd, raw, type Command } from '../connection/command.js';
+import { dirname, basename } from 'node:path';
 import { containerFlags, hostPathOf } from '../etcd/container.js';
+import { tagVersion } from '../etcd/versions.js';
 import type { ModuleContext } from './define.js';
 import { containerName, containerWhere, readContainer } from './etcd-container.js';
 import { atLeast, etcdctlCommand, etcdError, versionOf } from './etcd-common.js';
@@ -40,4 +42,32 @@ export async function containerSnapshot(ctx: ModuleContext, stamp: string, versi
     moveOut: (dest) => cmd('sh', '-c', '[ ! -s "$2" ] || { echo "$2 is not the empty file reserved for this snapshot" >&2; exit 1; }; chmod 600 -- "$1" && mv -f -- "$1" "$2"', 'move-out', onHost, dest),
     cleanup: cmd('rm', '-f', '--', onHost, `${onHost}.part`),
   };
+}
+
+/** A restore in a throwaway container from the member's own image (RKE's way: its hosts have no etcd tools). */
+export interface ContainerRestore {
+  /** The restore: `--data-dir` inside the throwaway container is `<fresh>/data` on the host. */
+  tool: Command;
+  /** Where the restored data dir is on the host (to be swapped in), and the folder to remove after. */
+  restored: string;
+  fresh: string;
+  useEtcdutl: boolean;
+  version?: string;
+}
+
+/**
+ * Plans `snapshot restore` of `path` (a host file) into `fresh` (a new host folder) with `flags` (the member's identity;
+ * no --data-dir), using etcdutl from the image of `etcd_container` (3.5+; etcdctl with ETCDCTL_API=3 on a 3.4 image).
+ * The container gets no network, the snapshot read-only and only the fresh folder writable.
+ */
+export async function containerRestore(ctx: ModuleContext, path: string, fresh: string, flags: string[], bump: (etcdutl: boolean, version: string | undefined) => string[]): Promise<ContainerRestore> {
+  const def = await readContainer(ctx);
+  if (!def) throw etcdError(ctx, `${containerWhere(ctx)} does not exist: its image is what restores the snapshot (the host has no etcd tools)`, 'check etcd_container in the inventory (docker ps -a)');
+  const version = tagVersion(def.image);
+  const useEtcdutl = version === undefined || atLeast(versionOf(version), 3, 5);
+  const bin = `${dirname(def.command[0])}/${useEtcdutl ? 'etcdutl' : 'etcdctl'}`;
+  const tool = cmd('mkdir', '-m', '0700', '--', fresh, raw('&&'), 'docker', 'run', '--rm', '--net=none', '-v', `${fresh}:/ringmaster-restore`, '-v', `${dirname(path)}:/ringmaster-snapshot:ro`,
+    ...(useEtcdutl ? [] : ['-e', 'ETCDCTL_API=3']), '--entrypoint', bin, def.image,
+    'snapshot', 'restore', `/ringmaster-snapshot/${basename(path)}`, ...flags, '--data-dir=/ringmaster-restore/data', ...bump(useEtcdutl, version));
+  return { tool, restored: `${fresh}/data`, fresh, useEtcdutl, version };
 }
