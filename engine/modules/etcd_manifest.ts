@@ -102,7 +102,10 @@ async function audit(ctx: ModuleContext, args: EtcdManifestArgs, flavor: string,
   const findings = [
     ...(hasData ? [`risk: ${where} says --initial-cluster-state=${state === true ? '' : state ?? 'new'} but ${dataDir} has data: set it to existing (a member that restarts after losing its data would otherwise try to bootstrap a new cluster)`] : []),
     ...(flags.has('force-new-cluster') ? [`problem: ${where} still has --force-new-cluster: remove it, or every restart turns this member into a one-member cluster`] : []),
-    ...live.filter((p) => !ic.includes(`,${p},`)).map((p) => `problem: ${where}: --initial-cluster lacks the live member ${p}`),
+    // Only a bootstrap reads --initial-cluster (etcd ignores it once the member has data): with state new a member that
+    // lost its data would found a cluster without these peers (a cluster-ID split); with existing it would refuse to
+    // start instead, and kubeadm's joined members list only the peers of their join, so that is no finding.
+    ...(state === 'existing' ? [] : live.filter((p) => !ic.includes(`,${p},`)).map((p) => `problem: ${where}: --initial-cluster lacks the live member ${p} (with --initial-cluster-state=${state === true ? '' : state ?? 'new'}, a restart without data would bootstrap a cluster without it)`)),
     ...removedFlagFindings(removedFlagsIn(text), starts, where),
     ...nextMinorFindings(experimentalFlagsIn(text).filter(([f]) => !REMOVED_IN_36.includes(f)), starts, where),
     ...driftFinding,
