@@ -155,4 +155,61 @@ describe('the rke flavour: RKE1 etcd containers under a real dockerd per node @l
     expect(health.exitCode, explain(health)).to.equal(0);
     expect(resultsOf(health, 'Report manifest findings without failing').find((x) => x.host === 'node3')?.status, 'node3 now says existing').to.equal('skipped');
   });
+
+  it('snapshot-restore.yml restores every member in throwaway containers from the member\'s own image: the snapshot\'s 1000 keys on every member, a later write gone; --check changes nothing', async function () {
+    this.timeout(240_000);
+    const dest = join(DIR, 'restore');
+    const saved = await runPlaybook(lab!, 'snapshot-save.yml', { snapshot_dir: dest });
+    expect(saved.exitCode, explain(saved)).to.equal(0);
+    const snapshot = join(dest, readdirSync(dest).find((f) => f.endsWith('.db'))!);
+    await sh(lab!, 'node1', `${etcdctl(lab!.spec, endpointsOf(lab!))} put /e2e/after-the-snapshot x >/dev/null`);
+    const ids = await containers(lab!);
+    const checked = await runPlaybook(lab!, 'snapshot-restore.yml', { snapshot, backup_dir: join(DIR, 'restore-safety') }, ['--check']);
+    expect(checked.exitCode, explain(checked)).to.equal(0);
+    expect(await containers(lab!)).to.deep.equal(ids);
+    const r = await runPlaybook(lab!, 'snapshot-restore.yml', { snapshot, backup_dir: join(DIR, 'restore-safety') });
+    expect(r.exitCode, explain(r)).to.equal(0);
+    expect(r.stdout).to.match(/restored revision \d+ and 1000 keys match the snapshot/);
+    expect(await verifyKeysOnEveryMember(lab!)).to.deep.equal([]);
+    for (const n of lab!.nodes) {
+      // No etcd tool ever ran on the host: the restore ran in a container, and left no throwaway container behind.
+      expect((await sh(lab!, n, "docker ps -a --format '{{.Image}} {{.Names}}' | grep -v ' etcd' || true")).trim(), n).to.equal('');
+      expect((await sh(lab!, n, 'ls -d /var/lib/etcd.before-restore-* | wc -l')).trim(), `${n} keeps its old data dir`).to.equal('1');
+      expect((await sh(lab!, n, "docker inspect -f '{{json .Args}}' etcd")), n).to.contain('"--initial-cluster-state=existing"');
+    }
+    const health = await runPlaybook(lab!, 'health.yml');
+    expect(health.exitCode, explain(health)).to.equal(0);
+  });
+
+  it('recover-quorum.yml brings the ring back from the one member left: the others fenced and re-added, no --force-new-cluster left in any container, 1000 keys on every member', async function () {
+    this.timeout(240_000);
+    for (const n of ['node2', 'node3']) await sh(lab!, n, 'docker stop -t 10 etcd >/dev/null');
+    const r = await runPlaybook(lab!, 'recover-quorum.yml', { backup_dir: join(DIR, 'recover') });
+    expect(r.exitCode, explain(r)).to.equal(0);
+    const after = await members(lab!);
+    expect(after.map((m) => m.name)).to.deep.equal(['etcd-node1', 'etcd-node2', 'etcd-node3']);
+    expect(after.every((m) => m.started && !m.isLearner)).to.equal(true);
+    for (const n of lab!.nodes) expect(await sh(lab!, n, "docker inspect -f '{{json .Args}}' etcd"), n).to.not.contain('force-new-cluster');
+    expect(await verifyKeysOnEveryMember(lab!)).to.deep.equal([]);
+    const health = await runPlaybook(lab!, 'health.yml');
+    expect(health.exitCode, explain(health)).to.equal(0);
+    // A second run finds quorum intact and changes nothing (exit 8: the guard refuses).
+    const again = await runPlaybook(lab!, 'recover-quorum.yml', { backup_dir: join(DIR, 'recover') });
+    expect(again.exitCode, explain(again)).to.equal(8);
+    expect(changedCount(again)).to.equal(0);
+  });
+
+  it('repair-key.yml deletes exactly one key after a snapshot through the container, keeping its raw value', async () => {
+    const before = await containers(lab!);
+    const r = await runPlaybook(lab!, 'repair-key.yml', { key: '/e2e/key-0007', backup_dir: join(DIR, 'repair') });
+    expect(r.exitCode, explain(r)).to.equal(0);
+    const saved = readdirSync(join(DIR, 'repair', 'keys'));
+    expect(saved).to.have.length(1);
+    expect(readFileSync(join(DIR, 'repair', 'keys', saved[0]), 'utf8')).to.contain(Buffer.from('v7-a').toString('base64'));
+    expect(readdirSync(join(DIR, 'repair')).filter((f) => f.endsWith('.db'))).to.have.length(1);
+    const problems = await verifyKeysOnEveryMember(lab!);
+    expect(problems.filter((p) => !/key-0007|999 keys under/.test(p))).to.deep.equal([]);
+    expect(problems.filter((p) => /key-0007 = missing/.test(p))).to.have.length(3);
+    expect(await containers(lab!)).to.deep.equal(before);
+  });
 });
