@@ -89,6 +89,12 @@ function checkTarget(spec: LabSpec, node: string, mode: FaultMode): void {
   if (h.role === 'bastion' && mode !== 'partition' && mode !== 'ssh-down') {
     throw new RingError('E_USAGE', `mode ${mode} needs an etcd node; the bastion runs no etcd`, { hint: 'the bastion takes --mode partition or ssh-down' });
   }
+  // stop, kill, wipe and corrupt work through the static-pod runner; an rke node's etcd is a docker container.
+  if (spec.flavor === 'rke' && h.role === 'node' && mode !== 'partition' && mode !== 'ssh-down') {
+    throw new RingError('E_USAGE', `mode ${mode} is not built for the rke flavour yet (etcd runs in a docker container there)`, {
+      hint: `use --mode partition or ssh-down, or \`ringmaster lab exec --name ${spec.name} ${node} -- docker stop etcd\``,
+    });
+  }
 }
 
 /** Injects `mode` on `node` and records it; returns once the effect is in place. */
