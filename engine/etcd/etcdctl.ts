@@ -1,5 +1,5 @@
 // Builds etcdctl command lines from a host's variables: where etcdctl runs, TLS files, endpoints, timeouts.
-import { cmd, raw, type Command, type Part } from '../connection/command.js';
+import { cmd, raw, shellQuote, type Command, type Part } from '../connection/command.js';
 import { tlsFiles } from './tls-files.js';
 
 /** How etcdctl is reached on a host (inventory `etcdctl_via`). */
@@ -17,6 +17,9 @@ export interface EtcdctlSettings {
   commandTimeout: string;
   /** docker: container name; crictl: container name filter. */
   container: string;
+  /** crictl: the program (`crictl_path`; RKE2 ships it as /var/lib/rancher/rke2/bin/crictl) and its `--config` (`crictl_config`). */
+  crictl: string;
+  crictlConfig?: string;
 }
 
 const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '' ? v : d);
@@ -36,6 +39,8 @@ export function etcdctlSettings(vars: Record<string, unknown>, endpoints?: strin
     dialTimeout: str(vars.etcdctl_dial_timeout, '2s'),
     commandTimeout: str(vars.etcdctl_command_timeout, '5s'),
     container: str(vars.etcd_container, 'etcd'),
+    crictl: str(vars.crictl_path, 'crictl'),
+    crictlConfig: typeof vars.crictl_config === 'string' && vars.crictl_config ? vars.crictl_config : undefined,
   };
 }
 
@@ -71,16 +76,18 @@ export function etcdctl(s: EtcdctlSettings, ...args: Part[]): Command {
       const env = Object.entries(globals).flatMap(([k, v]) => ['-e', `${GLOBALS[k]}=${v}`]);
       return cmd('docker', 'exec', '-i', '-e', 'ETCDCTL_API=3', ...env, s.container, 'etcdctl', ...rest);
     }
-    case 'crictl':
-      return cmd('crictl', 'exec', '-i', raw(`"$(${crictlFind(s.container)})"`), 'etcdctl', ...flags, ...rest);
+    case 'crictl': {
+      const crictl = [s.crictl, ...(s.crictlConfig ? [`--config=${s.crictlConfig}`] : [])];
+      return cmd(...crictl, 'exec', '-i', raw(`"$(${crictlFind(s.container, crictl)})"`), 'etcdctl', ...flags, ...rest);
+    }
     default:
       return cmd('env', 'ETCDCTL_API=3', 'etcdctl', ...flags, ...rest);
   }
 }
 
 /** The ID of the running etcd container as runbook 001 finds it (kubelet's labels), for use inside `$(…)`. */
-export function crictlFind(container: string): string {
-  return `crictl ps -q --label io.kubernetes.container.name=${shellWord(container)} --label io.kubernetes.pod.namespace=kube-system --state running | head -n1`;
+export function crictlFind(container: string, crictl: string[] = ['crictl']): string {
+  return `${crictl.map(shellQuote).join(' ')} ps -q --label io.kubernetes.container.name=${shellWord(container)} --label io.kubernetes.pod.namespace=kube-system --state running | head -n1`;
 }
 
 /** Container names are inventory values: allow only a conservative alphabet inside the raw $(...). */

@@ -38,6 +38,14 @@ function commandNode(doc: Document, file: string) {
   return command;
 }
 
+/** The `args` items of the etcd container (empty when it has none). */
+function argsNode(doc: Document): unknown[] {
+  const containers = doc.getIn(['spec', 'containers']);
+  const etcd = isSeq(containers) ? containers.items.find((c) => isMap(c) && c.get('name') === 'etcd') ?? containers.items[0] : undefined;
+  const args = isMap(etcd) ? etcd.get('args', true) : undefined;
+  return isSeq(args) ? args.items : [];
+}
+
 function parseFlag(item: unknown): [string, string | true] | undefined {
   const s = String(item);
   const m = /^--([^=]+)(?:=(.*))?$/s.exec(s);
@@ -47,9 +55,11 @@ function parseFlag(item: unknown): [string, string | true] | undefined {
 
 export function readFlags(text: string, file = 'etcd.yaml'): Flags {
   if (isEnvFile(file)) return readEnvFlags(text);
-  const seq = commandNode(load(text, file), file);
+  const doc = load(text, file);
+  const seq = commandNode(doc, file);
   const flags: Flags = new Map();
-  for (const item of seq.items) {
+  // kubeadm puts every flag in `command`; RKE2 runs `command: [etcd]` with its flags in `args`.
+  for (const item of [...seq.items, ...argsNode(doc)]) {
     const f = parseFlag((item as { value?: unknown }).value ?? item);
     if (f) flags.set(f[0], f[1]);
   }
@@ -67,6 +77,12 @@ export function editFlags(text: string, edits: FlagEdits, file = 'etcd.yaml'): E
   const doc = load(text, file);
   const seq = commandNode(doc, file);
   const before = readFlags(text, file);
+  const config = before.get('config-file');
+  if (config !== undefined) {
+    // etcd reads only that file when --config-file is given: a flag edited here would be silently ignored.
+    throw new RingError('E_TASK_FAILED', `${file}: etcd takes its flags from --config-file=${config} (as RKE2 and k3s run it) and ignores the others on its command line, so editing them here would change nothing`,
+      { hint: `edit ${config} itself (ringmaster does not edit etcd config files yet), or use the distribution's own tool (rke2 server --cluster-reset, rke2 etcd-snapshot)` });
+  }
   const remove = new Set(edits.remove ?? []);
   const pending = new Map(Object.entries(edits.set ?? {}));
   seq.items = seq.items.filter((item) => {

@@ -7,6 +7,8 @@ export interface TlsFiles {
   ca: string;
   cert: string;
   key: string;
+  /** The CA peers are verified against (`--peer-trusted-ca-file`). */
+  peerCa: string;
   peerCert: string;
   peerKey: string;
   /** etcdctl's client certificate. */
@@ -33,6 +35,8 @@ export function tlsFiles(vars: Readonly<Record<string, unknown>>): TlsFiles {
     ca: str(vars.etcd_ca_file, docker ? `${pki}/kube-ca.pem` : `${pki}/ca.crt`),
     cert,
     key,
+    // RKE2 signs peers with a CA of their own (peer-ca.crt); kubeadm and RKE use one CA for both.
+    peerCa: str(vars.etcd_peer_ca_file, str(vars.etcd_ca_file, docker ? `${pki}/kube-ca.pem` : `${pki}/ca.crt`)),
     peerCert: str(vars.etcd_peer_cert_file, docker ? cert : `${pki}/peer.crt`),
     peerKey: str(vars.etcd_peer_key_file, docker ? key : `${pki}/peer.key`),
     clientCert: str(vars.etcdctl_cert_file, docker ? cert : `${pki}/healthcheck-client.crt`),

@@ -35,6 +35,7 @@ export function manifestValues(vars: Readonly<Record<string, unknown>>, host: st
     ca_file: tls.ca,
     cert_file: tls.cert,
     key_file: tls.key,
+    peer_ca_file: tls.peerCa,
     peer_cert_file: tls.peerCert,
     peer_key_file: tls.peerKey,
     client_cert_file: tls.clientCert,

@@ -40,6 +40,11 @@ describe('etcdctl command lines', () => {
     expect(docker).to.contain('-e ETCDCTL_COMMAND_TIMEOUT=3s').and.to.match(/ etcd etcdctl get k$/);
   });
 
+  it('crictl on RKE2: its own crictl binary and config file, for both the lookup and the exec', () => {
+    const c = etcdctl(etcdctlSettings({ etcdctl_via: 'crictl', crictl_path: '/var/lib/rancher/rke2/bin/crictl', crictl_config: '/var/lib/rancher/rke2/agent/etc/crictl.yaml' }), 'member', 'list').render();
+    expect(c).to.match(/^\/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml exec -i "\$\(\/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml ps -q --label io\.kubernetes\.container\.name=etcd /);
+  });
+
   it('crictl: finds the container by the kubelet\'s labels and runs etcdctl without `env` (kubeadm\'s image is distroless)', () => {
     const c = etcdctl(etcdctlSettings({ etcdctl_via: 'crictl' }), 'member', 'list').render();
     expect(c).to.match(/^crictl exec -i "\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\)" etcdctl --endpoints=/);

@@ -306,3 +306,33 @@ describe('etcd_manifest mode=audit: the member\'s own start flags', () => {
     expect(none.findings).to.deep.equal(['no manifest at container etcd on node1: etcd does not run on this host']);
   });
 });
+
+describe('etcd_manifest on a member that reads --config-file (RKE2, k3s)', () => {
+  const M = '/etc/kubernetes/manifests/etcd.yaml';
+  const RKE2 = `apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd
+  namespace: kube-system
+spec:
+  containers:
+  - name: etcd
+    image: index.docker.io/rancher/hardened-etcd:v3.5.21-k3s1-build20250612
+    command:
+    - etcd
+    args:
+    - --config-file=/var/lib/rancher/rke2/server/db/etcd/config
+`;
+
+  it('audits it as a risk (that file is not audited) and none of the flags etcd ignores, and refuses to edit them', async () => {
+    // RKE2's shape (flags in `args`) and the same flag in `command`: both are what etcd runs.
+    for (const text of [RKE2, RKE2.replace('    command:\n    - etcd\n    args:\n', '    command:\n    - etcd\n')]) {
+      const { result } = await run([{ exec: READ, reply: { stdout: text } }], { mode: 'audit', version: '3.5.15' });
+      expect(result.findings).to.deep.equal([`risk: ${M}: etcd takes its flags from --config-file=/var/lib/rancher/rke2/server/db/etcd/config (RKE2, k3s) and ignores its other command-line flags: that file is not audited`]);
+    }
+    const conn = new ScriptedConnection([{ exec: READ, reply: { stdout: RKE2 } }]);
+    const err = await runModule('etcd_manifest', conn, { mode: 'edit', initial_cluster_state: 'existing' }, { vars }).catch((e: Error) => e);
+    expect(String(err)).to.match(/etcd takes its flags from --config-file=\/var\/lib\/rancher\/rke2\/server\/db\/etcd\/config .* editing them here would change nothing/);
+    expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
+  });
+});

@@ -18,7 +18,7 @@ import { testContext } from '../modules/context.js';
 
 const ROOT = packageRoot();
 const GOLDEN = join(ROOT, 'test', 'golden', 'render');
-const INVENTORIES = ['kubeadm-stacked.yml', 'rke-docker.yml', 'bastion.ini'];
+const INVENTORIES = ['kubeadm-stacked.yml', 'rke-docker.yml', 'bastion.ini', 'rke2.yml'];
 /** One release per supported line, as users run them. */
 const LINES = ['3.5.35', '3.6.16', '3.7.3'];
 
