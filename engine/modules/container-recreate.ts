@@ -63,7 +63,8 @@ export async function recreateContainer(ctx: ModuleContext, args: EtcdManifestAr
       const back = await ctx.exec(cmd('sh', '-c', 'docker rm "$1" >/dev/null 2>&1; docker rename "$2" "$1" && docker update --restart="$3" "$1" >/dev/null', 'restore', def.name, kept, def.restart));
       throw etcdError(ctx, `${failed}; ${back.code === 0 ? `the previous container is back as ${def.name}${def.running ? ' (stopped: start it with docker start)' : ''}` : `and putting ${kept} back as ${def.name} failed too: ${back.stderr.trim()}`}`, 'check docker ps -a and the daemon log');
     }
-    throw etcdError(ctx, failed, step.display().startsWith('docker start') ? `the new container exists (docker logs ${def.name}); the previous one is ${kept}` : 'nothing was changed');
+    const stopped = def.running && i > 0 ? `; ${def.name} was stopped first and is still stopped (docker start ${def.name})` : '';
+    throw etcdError(ctx, `${failed}${stopped}`, step.display().startsWith('docker start') ? `the new container exists (docker logs ${def.name}); the previous one is ${kept}` : 'nothing else was changed');
   }
   return { ...result, msg: how };
 }

@@ -41,7 +41,7 @@ describe('the rke flavour: RKE1 etcd containers under a real dockerd per node @l
     await labStop(lab, NAME);
   });
 
-  it('is an RKE node: runbook 004\'s commands work verbatim, the container is RKE\'s, the host has no etcd tools', async () => {
+  it('is an RKE node: runbook 004\'s commands work verbatim (member list, member remove of a stale member), the container is RKE\'s, the host has no etcd tools', async () => {
     for (const n of lab!.nodes) {
       // Runbook 004, verbatim: RKE's container environment supplies endpoint and certificates.
       const table = await sh(lab!, n, 'docker exec etcd etcdctl --write-out=table member list');
@@ -55,6 +55,13 @@ describe('the rke flavour: RKE1 etcd containers under a real dockerd per node @l
       // The daemon is the node's own: its PID namespace, Debian's 20.10 engine.
       expect((await sh(lab!, n, "docker version --format '{{.Server.Version}}'")).trim()).to.match(/^20\.10\./);
     }
+    // Runbook 004's fix, verbatim: a member that never started removed by its ID with RKE's container environment.
+    // (etcd refuses `member add` for a few seconds after its members started: retried with a deadline.)
+    const added = await sh(lab!, 'node1', `for i in $(seq 1 60); do ${etcdctl(lab!.spec, endpointsOf(lab!))} member add etcd-node9 --peer-urls=https://10.20.30.109:2380 2>/tmp/add.err && exit 0; sleep 0.5; done; cat /tmp/add.err >&2; exit 1`, 60_000);
+    const id = /Member ([0-9a-f]{16}) added/.exec(added)?.[1];
+    expect(id, added).to.be.a('string');
+    expect(await sh(lab!, 'node1', `docker exec etcd etcdctl member remove ${id}`)).to.contain(`Member ${id} removed`);
+    expect((await members(lab!)).map((m) => m.name)).to.deep.equal(['etcd-node1', 'etcd-node2', 'etcd-node3']);
   });
 
   it('health.yml: healthy, read-only, audits each container\'s own flags (state new on a member with data is a risk), --check changes nothing', async () => {
