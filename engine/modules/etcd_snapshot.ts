@@ -124,7 +124,9 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   const stamp = evidenceStamp(ctx.vars);
   const file = `${dir}/etcd-${member}-${stamp}.db`;
   // docker: saved into the data dir's mount, checked there with the image's tools, then moved out on the host.
-  const inCtr = via === 'docker' ? await containerSnapshot(ctx, stamp, await liveVersion(ctx)) : undefined;
+  // The live version is asked once: it picks the container's tool now and goes into the result below.
+  const liveFirst = via === 'docker' ? await liveVersion(ctx) : undefined;
+  const inCtr = via === 'docker' ? await containerSnapshot(ctx, stamp, liveFirst) : undefined;
   const steps = [cmd('mkdir', '-p', '-m', '0700', dir, raw('&&'), ...reserveExclusive(file).parts), etcdctlCommand(ctx, undefined, 'snapshot', 'save', inCtr?.inContainer ?? file)];
   const commands = [...steps.map((c) => c.display()), ...(inCtr ? [inCtr.status.display(), inCtr.moveOut(file).display()] : []), `sha256sum ${file}`,
     ...(inCtr ? [] : [statusCommand(ctx, file, false).display()]), keyCountCommand(ctx, 'REVISION').display()];
@@ -146,7 +148,7 @@ async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleR
   }
   const p = await probe(ctx, file);
   if (!p.sha) throw etcdError(ctx, `snapshot ${file} is missing right after etcdctl saved it`);
-  const live = await liveVersion(ctx);
+  const live = inCtr ? liveFirst : await liveVersion(ctx);
   const st = parseStatus(inCtrStatus ?? await must(ctx, statusCommand(ctx, file, snapshotTool(ctx, p, 'status', live) === 'etcdutl')));
   const keyCount = await liveKeyCount(ctx, st.revision);
   const sidecar: SnapshotSidecar = { file: basename(file), sha256: p.sha, revision: st.revision, total_keys: st.total_keys, key_count: keyCount, size: st.size, member, host: ctx.host, time: new Date().toISOString() };
