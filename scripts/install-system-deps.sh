@@ -2,8 +2,9 @@
 # Installs the Debian packages ringmaster's lab and SSH tests need, without leaving system etcd/sshd/dockerd running.
 # docker.io (dockerd, containerd, runc) is the real engine of the lab's `rke` flavour: one dockerd per node, started
 # by `lab up` inside the node's namespaces, never as a system service.
+# containerd (with its CRI) and runc run the kubeadm flavour's pods; bash-static is the /bin/sh of its etcd image.
 set -euo pipefail
-PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl sudo etcd-server etcd-client docker.io)
+PKGS=(openssh-server openssh-client iproute2 util-linux procps openssl sudo etcd-server etcd-client docker.io containerd runc bash-static)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

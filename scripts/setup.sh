@@ -7,6 +7,8 @@ bash scripts/install-system-deps.sh
 # etcd 3.5/3.6/3.7 for the lab and the version e2e (test/e2e/versions.test.ts): built once per machine from etcd's
 # Go modules into /var/cache/ringmaster/etcd (minutes when cold; a no-op when cached).
 bash scripts/build-etcd.sh
+# crictl (sigs.k8s.io/cri-tools) and the pod sandbox's pause binary for the kubeadm flavour's containerd nodes.
+bash scripts/build-cri-tools.sh
 # A symlinked node_modules is a shared install (another checkout's): npm ci would empty it through the link.
 if [ -L node_modules ]; then
   echo "npm dependencies: node_modules is a link to $(readlink node_modules); left alone"
