@@ -18,7 +18,7 @@ import type { CliIO, CommandDef } from './types.js';
 const HELP = `ringmaster lab: a disposable etcd lab on this machine (root; Linux namespaces, real sshd and etcd)
 
 Usage:
-  ringmaster lab up [--name NAME] [--flavor kubeadm|rke] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
+  ringmaster lab up [--name NAME] [--flavor kubeadm|rke] [--host-etcd-tools on|off] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
   ringmaster lab status [--name NAME] [--output json]
   ringmaster lab run [--name NAME] -- CMD...     run CMD inside the lab's client namespace
   ringmaster lab exec [--name NAME] HOST -- CMD...   admin back door: run CMD inside a lab host (node1.., bastion)
@@ -28,17 +28,21 @@ Usage:
 
 The lab: a client namespace without a default route (where ringmaster runs), a bastion, and N etcd nodes
 reachable only through the bastion. Each node has its own sshd, hostname, PID namespace and private /etc,
-/var, /root and /tmp, a static-pod runner for /etc/kubernetes/manifests (kubelet's job; \`static-pods ps\`
-and \`static-pods logs etcd\` on the node), kubeadm's PKI layout and a kubeadm-shaped etcd.yaml
-(flavour kubeadm); or, with --flavor rke, its own dockerd (Debian's docker.io) running RKE1's \`etcd\`
+/var, /root and /tmp; with flavour kubeadm its own containerd (CRI) and crictl, kubeadm's PKI layout, a
+kubeadm-shaped etcd.yaml and a static-pod runner doing kubelet's job over the CRI (etcd as a pod from a
+kubeadm-shaped image: \`crictl ps --label io.kubernetes.container.name=etcd\`, \`crictl exec ID etcdctl ...\`,
+\`static-pods ps\` and \`static-pods logs etcd\` on the node); or, with --flavor rke, its own dockerd (Debian's docker.io) running RKE1's \`etcd\`
 container, RKE's certificates in /etc/kubernetes/ssl and no etcdctl on the host (\`docker exec etcd etcdctl ...\`).
 Files: /var/lib/ringmaster/labs/NAME/ (inventory.yml, ssh_config, known_hosts, id_ed25519, state.json).
 \`ringmaster run -i /var/lib/ringmaster/labs/NAME/inventory.yml ...\` enters the lab by itself.
 
 Options:
   --name NAME        lab name (default ${DEFAULT_LAB}); labs with different names coexist
-  --flavor F         kubeadm (default: static pod, the lab's kubelet stand-in) or rke (a real dockerd per node,
+  --flavor F         kubeadm (default: a static pod under containerd, run over the CRI) or rke (a dockerd per node,
                      etcd in RKE's container; needs a built etcd, 3.5+, and TLS)
+  --host-etcd-tools on|off
+                     kubeadm: etcd, etcdctl and etcdutl on each node's PATH (default on); off: only in etcd's
+                     image, as on most kubeadm nodes (the inventory then says etcdctl_via: crictl)
   --nodes 3|5        etcd nodes (default 3)
   --tls on|off       TLS between and to etcd members (default on)
   --etcd-version V   etcd line (3.4, 3.5, 3.6, 3.7) or exact release (3.6.16) every node runs (default
@@ -62,7 +66,7 @@ interface LabArgs {
   rest: string[];
 }
 
-const VALUE_FLAGS = new Set(['--name', '--flavor', '--nodes', '--tls', '--etcd-version', '--upgrade-from', '--mode', '--output', '--timeout']);
+const VALUE_FLAGS = new Set(['--name', '--flavor', '--host-etcd-tools', '--nodes', '--tls', '--etcd-version', '--upgrade-from', '--mode', '--output', '--timeout']);
 const BOOL_FLAGS = new Set(['--install', '--keep-on-failure']);
 
 function parse(argv: string[]): LabArgs {
@@ -100,6 +104,7 @@ async function up(a: LabArgs, name: string, io: CliIO): Promise<number> {
   const r = await labUp({
     name,
     flavor: a.flags.get('--flavor'),
+    hostEtcdTools: a.flags.has('--host-etcd-tools') ? oneOf('--host-etcd-tools', a.flags.get('--host-etcd-tools'), ['on', 'off'], 'on') === 'on' : undefined,
     nodes: Number(oneOf('--nodes', a.flags.get('--nodes'), ['3', '5'], '3')),
     tls: oneOf('--tls', a.flags.get('--tls'), ['on', 'off'], 'on') === 'on',
     etcdVersion: a.flags.get('--etcd-version'),

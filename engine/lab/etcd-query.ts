@@ -20,7 +20,7 @@ export function etcdctl(spec: LabSpec, endpoints?: string[]): string {
   const files = rke ? { ca: '/etc/kubernetes/ssl/kube-ca.pem', cert: `${cert}.pem`, key: `${cert}-key.pem` }
     : { ca: `${PKI}/ca.crt`, cert: `${PKI}/healthcheck-client.crt`, key: `${PKI}/healthcheck-client.key` };
   const tls = spec.tls ? ` --cacert=${files.ca} --cert=${files.cert} --key=${files.key}` : '';
-  return `${rke ? LAB_ETCDCTL : 'etcdctl'} --endpoints=${(endpoints ?? [local]).join(',')}${tls} --dial-timeout=1s --command-timeout=2s`;
+  return `${spec.hostEtcdTools ? 'etcdctl' : LAB_ETCDCTL} --endpoints=${(endpoints ?? [local]).join(',')}${tls} --dial-timeout=1s --command-timeout=2s`;
 }
 
 /** etcd prints member IDs as bare uint64 numbers; quote them before JSON.parse rounds them. */

@@ -2,8 +2,8 @@
 import { RingError } from '../errors/index.js';
 
 /**
- * - kubeadm: a static pod (`/etc/kubernetes/manifests/etcd.yaml`, kubeadm's PKI layout), run by the lab's static-pod
- *   runner (a stand-in for the kubelet; no container runtime yet).
+ * - kubeadm: a static pod (`/etc/kubernetes/manifests/etcd.yaml`, kubeadm's PKI layout) run as a CRI pod of the node's
+ *   own containerd (Debian's) from a kubeadm-shaped etcd image, by the lab's runner doing kubelet's static-pod job.
  * - rke: RKE1's `etcd` container under a real dockerd per node (Debian's docker.io), RKE's certificate names, no
  *   etcdctl or etcdutl on the host.
  */

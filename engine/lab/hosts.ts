@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RingError } from '../errors/index.js';
-import { labImages } from './etcd-versions.js';
 import { childrenOf, isAlive, procRef, run, waitFor, type ProcRef, type RunResult } from './proc.js';
 import { BOOTED, hostDir, initScript, runnerBundleDir, STATIC_PODS_HELPER } from './node-init.js';
 import { LAB_PATH, type LabHost, type LabSpec } from './spec.js';
@@ -26,20 +25,23 @@ function startDetached(args: string[], log: string): number {
   }
 }
 
-/** Copies the compiled static-pod runner and its one dependency (`yaml`) where node inits pick them up. */
-export function writeRunnerBundle(spec: LabSpec): void {
+/**
+ * Copies the compiled static-pod runner, its CRI configs module and their one dependency (`yaml`) where node inits
+ * pick them up, with `images`: etcd release → image archive the runner imports when a manifest names that image.
+ */
+export function writeRunnerBundle(spec: LabSpec, images: Record<string, string>): void {
   const dir = runnerBundleDir(spec);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const runner = join(here, 'node', 'static-pod-runner.js');
-  if (!existsSync(runner)) throw new RingError('E_LAB', `the static-pod runner is missing (${runner}); run \`npm run build\``);
+  const here = join(dirname(fileURLToPath(import.meta.url)), 'node');
+  const files = ['static-pod-runner.js', 'cri-pod-config.js'];
+  for (const f of files) if (!existsSync(join(here, f))) throw new RingError('E_LAB', `the static-pod runner is missing (${join(here, f)}); run \`npm run build\``);
   const yamlDir = dirname(createRequire(import.meta.url).resolve('yaml/package.json'));
   mkdirSync(join(dir, 'node_modules', 'yaml'), { recursive: true });
-  cpSync(runner, join(dir, 'static-pod-runner.mjs'));
+  for (const f of files) cpSync(join(here, f), join(dir, f));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   cpSync(join(yamlDir, 'package.json'), join(dir, 'node_modules', 'yaml', 'package.json'));
   cpSync(join(yamlDir, 'dist'), join(dir, 'node_modules', 'yaml', 'dist'), { recursive: true });
   writeFileSync(join(dir, 'static-pods'), STATIC_PODS_HELPER, { mode: 0o755 });
-  // The "images" the runner can run: Debian's 3.4.23 and every release built into the cache (visible in the nodes).
-  writeFileSync(join(dir, 'images.json'), `${JSON.stringify(labImages())}\n`);
+  writeFileSync(join(dir, 'images.json'), `${JSON.stringify(images)}\n`);
 }
 
 /** Starts the holder of the client namespace: a sleeping process in the client netns and its own mount namespace. */

@@ -59,7 +59,8 @@ function flavorVars(spec: LabSpec): Record<string, unknown> {
   }
   return {
     etcd_flavor: 'static-pod', etcd_data_dir: '/var/lib/etcd', etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml',
-    etcd_pki_dir: '/etc/kubernetes/pki/etcd', etcdctl_via: 'host',
+    // Without etcd tools on the host (as on most kubeadm nodes) etcdctl runs in the member's container, as runbook 001 does.
+    etcd_pki_dir: '/etc/kubernetes/pki/etcd', etcdctl_via: spec.hostEtcdTools ? 'host' : 'crictl',
   };
 }
 

@@ -4,7 +4,7 @@ import { nodeVersion } from './manifests.js';
 import { cgroupMountScript, dockerdArgs, hostCgroupMounts, rkeEtcdRunArgs, rkeImage } from './rke.js';
 import type { LabHost, LabSpec } from './spec.js';
 
-/** Where the lab keeps its own etcdctl on an rke node: off PATH (RKE hosts have no etcdctl), for `lab status` only. */
+/** Where the lab keeps its own etcdctl on a node without etcd tools (rke; kubeadm with `--host-etcd-tools off`): off PATH, for the lab's own queries only. */
 export const LAB_ETCDCTL = '/usr/local/lib/ringmaster-lab/bin/etcdctl';
 
 /** How long the init waits for its dockerd's socket before it gives up (and the boot fails with dockerd's log). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RingError } from '../errors/index.js';
 import { packageRoot } from '../paths.js';
 import { DEFAULT_FLAVOR, type LabFlavor } from './flavor.js';
+import { CRI_TOOLS_BIN } from './kubeadm-image.js';
 import { run } from './proc.js';
 
 /** Each binary the lab runs, with the Debian package that ships it. */
@@ -19,8 +20,12 @@ const BINARIES: ReadonlyArray<[string, string]> = [
   ['/usr/bin/etcdctl', 'etcd-client'],
 ];
 
-/** What a flavour needs on top: the rke flavour's real engine (docker.io brings containerd and runc). */
+/**
+ * What a flavour needs on top: kubeadm's containerd (with ctr for image imports) and the static shell of its etcd
+ * image; the rke flavour's real engine (docker.io brings containerd and runc).
+ */
 const FLAVOR_BINARIES: Partial<Record<LabFlavor, ReadonlyArray<[string, string]>>> = {
+  kubeadm: [['/usr/bin/containerd', 'containerd'], ['/usr/bin/ctr', 'containerd'], ['/usr/sbin/runc', 'runc'], ['/bin/bash-static', 'bash-static']],
   rke: [['/usr/sbin/dockerd', 'docker.io'], ['/usr/bin/docker', 'docker.io'], ['/usr/sbin/runc', 'runc'], ['/usr/bin/containerd', 'containerd']],
 };
 
@@ -75,5 +80,13 @@ export async function checkPrereqs(install: boolean, log: (line: string) => void
     throw new RingError('E_LAB_PREREQ', `missing Debian packages: ${missing.join(', ')}`, {
       hint: `run \`apt-get update && apt-get install -y ${missing.join(' ')}\` (or \`ringmaster lab up --install\`)`,
     });
+  }
+  if (flavor === 'kubeadm') {
+    const absent = ['crictl', 'pause'].filter((b) => !executable(join(CRI_TOOLS_BIN, b)));
+    if (absent.length) {
+      throw new RingError('E_LAB_PREREQ', `the kubeadm flavour needs ${absent.join(' and ')} in ${CRI_TOOLS_BIN}, built from Go modules`, {
+        hint: 'run `bash scripts/build-cri-tools.sh` (or `bash scripts/setup.sh`)',
+      });
+    }
   }
 }

@@ -44,6 +44,11 @@ export interface LabSpec {
   etcdBinDir?: string;
   /** Nodes left on another release (`lab up --upgrade-from`: the last node, not upgraded yet) → that release. */
   nodeVersions?: Record<string, string>;
+  /**
+   * Whether etcd, etcdctl and etcdutl are on the nodes' PATH (kubeadm: yes unless `--host-etcd-tools off`, as on a
+   * kubeadm node where they are only in etcd's image; rke: never, as on RKE's hosts).
+   */
+  hostEtcdTools: boolean;
 }
 
 /** Addresses exist only inside the lab's namespaces; every lab may reuse them because namespaces never meet. */
@@ -68,7 +73,7 @@ export function netnsPrefix(name: string): string {
 }
 
 /** The etcd release (and, optionally, the flavour) a lab is built with. */
-export interface LabEtcd { version: string; binDir?: string; nodeVersions?: Record<string, string>; flavor?: LabFlavor }
+export interface LabEtcd { version: string; binDir?: string; nodeVersions?: Record<string, string>; flavor?: LabFlavor; hostEtcdTools?: boolean }
 
 export function makeSpec(name: string, nodes: number, tls: boolean, etcd: LabEtcd = { version: ETCD_VERSION }): LabSpec {
   checkLabName(name);
@@ -88,6 +93,7 @@ export function makeSpec(name: string, nodes: number, tls: boolean, etcd: LabEtc
     // RKE names every cluster's token etcd-cluster-1 (rancher/rke cluster/plan.go).
     bastion, etcdNodes, clusterToken: flavor === 'rke' ? 'etcd-cluster-1' : `ringmaster-lab-${name}`,
     etcdVersion: etcd.version, etcdBinDir: etcd.binDir, ...(etcd.nodeVersions ? { nodeVersions: etcd.nodeVersions } : {}),
+    hostEtcdTools: flavor !== 'rke' && etcd.hostEtcdTools !== false,
   };
 }
 

@@ -24,6 +24,8 @@ export interface LabState {
   etcdBinDir?: string;
   /** Nodes on another release than etcdVersion (a rolling upgrade stopped halfway: `lab up --upgrade-from`). */
   nodeVersions?: Record<string, string>;
+  /** false: a kubeadm lab made with `--host-etcd-tools off` (absent: the flavour's default). */
+  hostEtcdTools?: boolean;
   phase: 'creating' | 'up' | 'failed' | 'removing';
   createdAt: string;
   /** Network namespaces, recorded just before each is created. */
@@ -63,7 +65,7 @@ export function requireState(name: string): LabState {
 }
 
 export function specOf(state: LabState): LabSpec {
-  return makeSpec(state.name, state.nodes, state.tls, { version: state.etcdVersion ?? ETCD_VERSION, binDir: state.etcdBinDir, nodeVersions: state.nodeVersions, flavor: state.flavor });
+  return makeSpec(state.name, state.nodes, state.tls, { version: state.etcdVersion ?? ETCD_VERSION, binDir: state.etcdBinDir, nodeVersions: state.nodeVersions, flavor: state.flavor, hostEtcdTools: state.hostEtcdTools });
 }
 
 /** Writes the state atomically (a crash mid-write must not lose what was recorded before). */
@@ -77,7 +79,7 @@ export function writeState(state: LabState): void {
 
 export function newState(spec: LabSpec): LabState {
   return {
-    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, flavor: spec.flavor, etcdVersion: spec.etcdVersion, etcdBinDir: spec.etcdBinDir, phase: 'creating',
+    version: 1, name: spec.name, nodes: spec.nodes, tls: spec.tls, flavor: spec.flavor, etcdVersion: spec.etcdVersion, etcdBinDir: spec.etcdBinDir, ...(spec.hostEtcdTools ? {} : { hostEtcdTools: false }), phase: 'creating',
     createdAt: new Date().toISOString(), netns: [], procs: {}, inits: {}, faults: {},
   };
 }

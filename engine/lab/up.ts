@@ -9,6 +9,8 @@ import { clientNsenter, startClient, startHost, waitBooted, writeRunnerBundle } 
 import { writeInventory } from './inventory.js';
 import { resolveEtcdRelease } from './etcd-versions.js';
 import { ensureEtcdImageTar } from './etcd-image.js';
+import { labImages } from './etcd-versions.js';
+import { ensureKubeadmEtcdImage, ensurePauseImage } from './kubeadm-image.js';
 import { checkFlavor } from './flavor.js';
 import { etcdManifest } from './manifests.js';
 import { cgroupParent } from './rke.js';
@@ -31,6 +33,8 @@ export interface UpOptions {
   etcdVersion?: string;
   /** What kind of etcd host the nodes are (flavor.ts); default kubeadm. */
   flavor?: string;
+  /** kubeadm: false leaves etcd's tools off the nodes' PATH (only in etcd's image); default true. */
+  hostEtcdTools?: boolean;
   /** Make the cluster on this older minor, then upgrade every node but the last to `etcdVersion` (a mixed cluster). */
   upgradeFrom?: string;
   install: boolean;
@@ -47,7 +51,7 @@ export interface UpReport {
   healthyMs: number;
   totalMs: number;
   memoryMb: number;
-  /** rke: ms spent packing the etcd image archive (absent when it was already cached). */
+  /** ms spent packing image archives (rke: the etcd image; kubeadm: pause and etcd images); absent when all were cached. */
   imageBuildMs?: number;
 }
 
@@ -61,7 +65,10 @@ export async function labUp(o: UpOptions): Promise<UpReport> {
   if (flavor === 'rke' && (from || !o.tls)) {
     throw new RingError('E_USAGE', `the rke flavour ${from ? 'has no --upgrade-from yet' : 'always runs etcd with TLS (as RKE does)'}`, { hint: from ? 'use the kubeadm flavour for a mixed-version lab' : 'drop --tls off' });
   }
-  const spec = makeSpec(o.name, o.nodes, o.tls, { ...(from ?? to), flavor });
+  if ((flavor === 'rke' && o.hostEtcdTools === true) || (from && o.hostEtcdTools === false)) {
+    throw new RingError('E_USAGE', flavor === 'rke' ? 'rke nodes have no etcd tools on the host (as on RKE\'s hosts): --host-etcd-tools on is for the kubeadm flavour' : '--host-etcd-tools off has no --upgrade-from yet', { hint: flavor === 'rke' ? 'drop --host-etcd-tools' : 'drop one of the two' });
+  }
+  const spec = makeSpec(o.name, o.nodes, o.tls, { ...(from ?? to), flavor, ...(o.hostEtcdTools === false ? { hostEtcdTools: false } : {}) });
   await checkPrereqs(o.install, o.log, flavor);
   if (readState(spec.name) || existsSync(spec.dir)) {
     throw new RingError('E_LAB', `lab ${spec.name} already exists (${spec.dir})`, {
@@ -96,19 +103,17 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
   log(`lab ${spec.name}: etcd ${spec.etcdVersion}${spec.etcdBinDir ? ` from ${spec.etcdBinDir}` : ' (Debian)'}; network namespaces (client, bastion, ${spec.nodes} nodes)`);
   await buildNetwork(spec, state);
   await checkIsolation(spec);
-  log(spec.flavor === 'rke' ? 'keys, RKE certificates and the etcd image' : 'keys, certificates and manifests');
-  const [, , image] = await Promise.all([createSshFiles(spec), createPki(spec),
-    spec.flavor === 'rke' ? ensureEtcdImageTar(spec.etcdVersion, spec.etcdBinDir) : undefined]);
-  if (image?.builtMs !== undefined) log(`etcd image ${image.path}: packed in ${image.builtMs} ms`);
-  if (spec.flavor === 'rke') {
-    // Recorded before any dockerd can create them: `down` removes these cgroup folders even after a failed boot.
-    state.cgroupParents = spec.etcdNodes.map((n) => cgroupParent(spec, n));
-    writeState(state);
-  } else {
+  log(spec.flavor === 'rke' ? 'keys, RKE certificates and the etcd image' : 'keys, certificates, manifests and the pod images');
+  const [, , imageMs, archives] = await Promise.all([createSshFiles(spec), createPki(spec), ...flavorImages(spec)]);
+  if (imageMs !== undefined) log(`images packed in ${imageMs} ms`);
+  // Recorded before any runtime can create them: `down` removes these cgroup folders even after a failed boot.
+  state.cgroupParents = spec.etcdNodes.map((n) => cgroupParent(spec, n));
+  writeState(state);
+  if (spec.flavor !== 'rke') {
     for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.yaml'), etcdManifest(spec, n));
-    writeRunnerBundle(spec);
+    writeRunnerBundle(spec, archives ?? {});
   }
-  log(spec.flavor === 'rke' ? 'starting hosts (sshd; dockerd and the etcd container on each node)' : 'starting hosts (sshd, static-pod runner)');
+  log(spec.flavor === 'rke' ? 'starting hosts (sshd; dockerd and the etcd container on each node)' : 'starting hosts (sshd; containerd and the static-pod runner on each node)');
   startClient(spec, state);
   for (const h of allHosts(spec)) startHost(spec, state, h);
   await Promise.all(allHosts(spec).map((h) => waitBooted(spec, state, h, 30_000)));
@@ -122,7 +127,19 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
   ]);
   state.phase = 'up';
   writeState(state);
-  return { spec, inventory, builtMs, healthyMs, totalMs: Date.now() - t0, memoryMb: labMemoryMb(state.netns), ...(image?.builtMs !== undefined ? { imageBuildMs: image.builtMs } : {}) };
+  return { spec, inventory, builtMs, healthyMs, totalMs: Date.now() - t0, memoryMb: labMemoryMb(state.netns), ...(imageMs !== undefined ? { imageBuildMs: imageMs } : {}) };
+}
+
+/**
+ * The image archives a flavour's nodes load, made (or found cached) in parallel: [ms spent packing, or undefined when
+ * all were cached; for kubeadm, etcd release → archive of every release the lab has, so a manifest can move between them].
+ */
+function flavorImages(spec: LabSpec): [Promise<number | undefined>, Promise<Record<string, string> | undefined>] {
+  const made = (r: Array<{ builtMs?: number }>) => (r.some((i) => i.builtMs !== undefined) ? r.reduce((t, i) => t + (i.builtMs ?? 0), 0) : undefined);
+  if (spec.flavor === 'rke') return [ensureEtcdImageTar(spec.etcdVersion, spec.etcdBinDir).then((i) => made([i])), Promise.resolve(undefined)];
+  const releases = Object.entries(labImages());
+  const all = Promise.all([ensurePauseImage(), ...releases.map(([v, dir]) => ensureKubeadmEtcdImage(v, dir))]);
+  return [all.then(made), all.then((r) => Object.fromEntries(releases.map(([v], i) => [v, r[i + 1].path])))];
 }
 
 /** From the client namespace, `ssh -F <lab>/ssh_config <node> true` must work for every host (sshd may need a moment). */

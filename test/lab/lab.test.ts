@@ -13,6 +13,9 @@ import { etcdctl, memberHealthy } from '../../engine/lab/etcd-query.js';
 import { labFail, labHeal } from '../../engine/lab/fault.js';
 import { clientNsenter, hostShell } from '../../engine/lab/hosts.js';
 import { inventoryPath } from '../../engine/lab/inventory.js';
+import { labCgroupDirs } from '../../engine/lab/cgroups.js';
+import { cgroupParent } from '../../engine/lab/rke.js';
+import { kubeadmEtcdImage } from '../../engine/lab/kubeadm-image.js';
 import { labAvailable } from '../helpers/lab-gate.js';
 import { isAlive, run, sleep, waitFor } from '../../engine/lab/proc.js';
 import { LABS_ROOT, makeSpec } from '../../engine/lab/spec.js';
@@ -31,7 +34,9 @@ function hostSnapshot() {
   const netns = (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith(`rm-${NAME}-`));
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(`rm-${NAME}-`) || l.includes(LABS_ROOT));
   const files = existsSync(LABS_ROOT) ? readdirSync(LABS_ROOT).filter((f) => f === NAME) : [];
-  return { netns, mounts, files };
+  // The kubeadm nodes' containerd puts each pod's cgroups under the lab's folder in every hierarchy.
+  const cgroups = labCgroupDirs(spec.etcdNodes.map((n) => cgroupParent(spec, n)));
+  return { netns, mounts, files, cgroups };
 }
 
 async function inClient(cmd: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -139,21 +144,48 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
     expect((err as Error).message).to.contain('lab nosuchlab is not up; run `ringmaster lab up --name nosuchlab`');
   });
 
-  it('runs static pods like kubelet: start, restart on change, back-off restart on exit, stop on removal', async () => {
-    const manifest = (arg: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: sleeper}\nspec:\n  containers:\n  - name: s\n    command: [sh, -c]\n    args: ["echo started ${arg}; exec sleep 300"]\n`;
+  it('runs static pods like kubelet over containerd\'s CRI: start, new pod on change, back-off restart on exit, removal', async () => {
+    // A second etcd on other ports from the lab's kubeadm image (distroless: sh and the etcd tools, no sleep).
+    const etcdArgs = '--data-dir=/tmp/sleeper --listen-client-urls=http://127.0.0.1:22379 --advertise-client-urls=http://127.0.0.1:22379 --listen-peer-urls=http://127.0.0.1:22380 --initial-advertise-peer-urls=http://127.0.0.1:22380 --initial-cluster=default=http://127.0.0.1:22380';
+    const manifest = (arg: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: sleeper, namespace: kube-system}\nspec:\n  hostNetwork: true\n  containers:\n  - name: s\n    image: ${kubeadmEtcdImage(spec.etcdVersion)}\n    command: [sh, -c]\n    args: ["echo started ${arg}; exec etcd ${etcdArgs}"]\n`;
     const put = (arg: string) => sh('node3', `cat > /etc/kubernetes/sleeper.tmp <<'X'\n${manifest(arg)}X\nmv /etc/kubernetes/sleeper.tmp /etc/kubernetes/manifests/sleeper.yaml`);
-    const sleeper = async () => (await runnerPods('node3')).find((p) => p.name === 'sleeper');
+    const sleeper = async () => (await runnerPods('node3')).find((p) => p.name === 'sleeper') as (Awaited<ReturnType<typeof runnerPods>>[number] & { containerId?: string; sandboxId?: string }) | undefined;
+    const containers = async () => (JSON.parse(await sh('node3', 'crictl ps -a -o json --label io.kubernetes.pod.name=sleeper-node3')) as { containers: Array<{ id: string; state: string; podSandboxId: string; metadata: { attempt: number } }> }).containers;
     await put('a');
-    const first = await waitFor('sleeper to run', 10_000, async () => ((await sleeper())?.state === 'running' ? await sleeper() : undefined));
+    const first = await waitFor('sleeper to run', 20_000, async () => ((await sleeper())?.state === 'running' ? await sleeper() : undefined));
+    expect(await sh('node3', `crictl logs ${first!.containerId}`)).to.contain('started a');
     await put('b');
-    const changed = await waitFor('sleeper to restart', 10_000, async () => { const p = await sleeper(); return p?.state === 'running' && p.pid !== first!.pid ? p : undefined; });
+    const changed = await waitFor('sleeper to restart', 20_000, async () => { const p = await sleeper(); return p?.state === 'running' && p.pid !== first!.pid ? p : undefined; });
+    expect(changed!.sandboxId, 'a changed manifest is a new pod').to.not.equal(first!.sandboxId);
+    expect((await containers()).map((c) => c.podSandboxId)).to.not.include(first!.sandboxId);
     await sh('node3', `kill -KILL ${changed!.pid}`);
-    const restarted = await waitFor('a back-off restart', 10_000, async () => { const p = await sleeper(); return p?.state === 'running' && p.pid !== changed!.pid ? p : undefined; });
+    const restarted = await waitFor('a back-off restart', 20_000, async () => { const p = await sleeper(); return p?.state === 'running' && p.pid !== changed!.pid ? p : undefined; });
     expect(restarted!.restarts).to.equal(1);
-    expect(await sh('node3', 'static-pods logs sleeper')).to.contain('started a').and.contain('started b');
+    expect(restarted!.sandboxId, 'a restart stays in its pod').to.equal(changed!.sandboxId);
+    const attempts = (await containers()).map((c) => `${c.metadata.attempt}:${c.state}`).sort();
+    expect(attempts).to.deep.equal(['0:CONTAINER_EXITED', '1:CONTAINER_RUNNING']);
+    const logs = await sh('node3', 'static-pods logs sleeper');
+    expect(logs).to.contain('started b').and.contain('exited (code 137)');
     await sh('node3', 'rm /etc/kubernetes/manifests/sleeper.yaml');
-    await waitFor('sleeper to stop', 15_000, async () => ((await sleeper()) ? undefined : true));
+    await waitFor('sleeper to stop', 20_000, async () => ((await sleeper()) ? undefined : true));
     expect((await hostShell(state, 'node3', `kill -0 ${restarted!.pid}`)).code).to.not.equal(0);
+    expect(await containers()).to.deep.equal([]);
+    expect(await sh('node3', 'crictl pods -q --label io.kubernetes.pod.name=sleeper-node3')).to.equal('');
+  });
+
+  it('answers runbook 001\'s own crictl commands verbatim: the Running etcd container, etcdctl in it, its logs', async () => {
+    const r = await sh('node1', `CONTAINER_ID=$(crictl ps -a --label io.kubernetes.container.name=etcd --label io.kubernetes.pod.namespace=kube-system | awk 'NR>1{r=$1} $0~/Running/{exit} END{print r}')
+echo "id=$CONTAINER_ID"
+crictl exec "$CONTAINER_ID" etcdctl --cert /etc/kubernetes/pki/etcd/peer.crt --key /etc/kubernetes/pki/etcd/peer.key --cacert /etc/kubernetes/pki/etcd/ca.crt member list -w table
+crictl logs "$CONTAINER_ID" 2>&1 | grep -c '"msg"'`);
+    const running = JSON.parse(await sh('node1', 'crictl ps -o json --label io.kubernetes.container.name=etcd')) as { containers: Array<{ id: string }> };
+    expect(running.containers).to.have.length(1);
+    expect(r).to.contain(`id=${running.containers[0].id.slice(0, 13)}`);
+    for (const n of spec.etcdNodes) expect(r).to.match(new RegExp(`\\| started \\| ${n.name} \\| https://${n.address.replace(/\./g, '\\.')}:2380`));
+    expect(Number(r.split('\n').pop())).to.be.above(5);
+    // Distroless as kubeadm's image: no env, no coreutils — only sh and etcd's tools.
+    const tools = await sh('node1', `crictl exec ${running.containers[0].id} sh -c 'for t in env ls cat etcd etcdctl; do command -v $t >/dev/null && echo $t; done; true'`);
+    expect(tools.split('\n')).to.deep.equal(['etcd', 'etcdctl']);
   });
 
   it('fail --mode stop stops etcd through its manifest and heal starts it again', async () => {
@@ -238,6 +270,7 @@ describe('ringmaster lab (real namespaces, sshd and etcd) @lab', function () {
     const inodes = netnsInodes(state.netns);
     const pids = [...Object.values(state.procs), ...Object.values(state.inits)];
     expect(processesIn(inodes).length).to.be.above(10);
+    for (const n of spec.etcdNodes) expect(labCgroupDirs([cgroupParent(spec, n)]).length, `${n.name}'s pod cgroups`).to.be.above(0);
     const r = await labDown(NAME);
     expect(r.existed).to.equal(true);
     expect(pids.filter(isAlive)).to.deep.equal([]);
