@@ -1,5 +1,7 @@
 // Builds etcdctl command lines from a host's variables: where etcdctl runs, TLS files, endpoints, timeouts.
 import { cmd, raw, shellQuote, type Command, type Part } from '../connection/command.js';
+import { IMAGE_TOOL_SCRIPT } from './image-tool.js';
+import { heldManifest, liveManifest } from './manifest-paths.js';
 import { tlsFiles } from './tls-files.js';
 
 /** How etcdctl is reached on a host (inventory `etcdctl_via`). */
@@ -20,6 +22,9 @@ export interface EtcdctlSettings {
   /** crictl: the program (`crictl_path`; RKE2 ships it as /var/lib/rancher/rke2/bin/crictl) and its `--config` (`crictl_config`). */
   crictl: string;
   crictlConfig?: string;
+  /** crictl: the member's manifest, live and held, whose `image:` has the tools when no etcd container runs. */
+  manifest: string;
+  heldManifest: string;
 }
 
 const str = (v: unknown, d: string): string => (typeof v === 'string' && v !== '' ? v : d);
@@ -41,6 +46,7 @@ export function etcdctlSettings(vars: Record<string, unknown>, endpoints?: strin
     container: str(vars.etcd_container, 'etcd'),
     crictl: str(vars.crictl_path, 'crictl'),
     crictlConfig: typeof vars.crictl_config === 'string' && vars.crictl_config ? vars.crictl_config : undefined,
+    manifest: liveManifest(vars), heldManifest: heldManifest(vars),
   };
 }
 
@@ -59,6 +65,7 @@ const GLOBALS: Record<string, string> = {
  *   the container's value for this one process.
  * - crictl: the running container the kubelet labels `io.kubernetes.container.name=<etcd_container>` in kube-system;
  *   kubeadm's image is distroless (etcd, etcdctl, sh: no `env`), and etcdctl 3.4+ speaks v3 without ETCDCTL_API.
+ *   When none runs, the etcdctl of the image the manifest names (image-tool.ts).
  * docker and crictl pass stdin through (`-i`): `txn` reads its operations from it.
  */
 export function etcdctl(s: EtcdctlSettings, ...args: Part[]): Command {
@@ -77,12 +84,27 @@ export function etcdctl(s: EtcdctlSettings, ...args: Part[]): Command {
       return cmd('docker', 'exec', '-i', '-e', 'ETCDCTL_API=3', ...env, s.container, 'etcdctl', ...rest);
     }
     case 'crictl': {
-      const crictl = [s.crictl, ...(s.crictlConfig ? [`--config=${s.crictlConfig}`] : [])];
-      return cmd(...crictl, 'exec', '-i', raw(`"$(${crictlFind(s.container, crictl)})"`), 'etcdctl', ...flags, ...rest);
+      // A node whose etcd container does not run (stopped, crash-looping, wiped) has no etcdctl to exec into; the
+      // member image's own etcdctl, mounted for the call, still reaches the other members (image-tool.ts).
+      const crictl = crictlArgv(s).map(shellQuote).join(' ');
+      const script = `id=$(${crictlFind(s.container, crictlArgv(s))}) || id=; if [ -n "$id" ]; then exec ${crictl} exec -i "$id" etcdctl "$@"; fi; `
+        + `set -- '' ${shellQuote(s.manifest)} ${shellQuote(s.heldManifest)} /usr/local/bin/etcdctl "$@"; ${IMAGE_TOOL_SCRIPT}`;
+      return cmd('sh', '-c', script, 'etcdctl', ...flags, ...rest);
     }
     default:
       return cmd('env', 'ETCDCTL_API=3', 'etcdctl', ...flags, ...rest);
   }
+}
+
+/** crictl with the host's binary and config (`crictl_path`, `crictl_config`: RKE2 has its own). */
+export function crictlArgv(s: EtcdctlSettings): string[] {
+  return [s.crictl, ...(s.crictlConfig ? [`--config=${s.crictlConfig}`] : [])];
+}
+
+/** `crictl exec -i <the running etcd container> <args>`: a tool of kubeadm's image run in the member's container. */
+export function crictlExec(s: EtcdctlSettings, ...args: Part[]): Command {
+  const crictl = crictlArgv(s);
+  return cmd(...crictl, 'exec', '-i', raw(`"$(${crictlFind(s.container, crictl)})"`), ...args);
 }
 
 /** The ID of the running etcd container as runbook 001 finds it (kubelet's labels), for use inside `$(…)`. */

@@ -14,7 +14,7 @@ import { defineModule, type ModuleContext, type ModuleResult } from './define.js
 import { etcdError, readFact, varStr } from './etcd-common.js';
 import { copyExclusive, evidenceStamp, moveExclusive } from './evidence.js';
 import { containerWhere, readContainer } from './etcd-container.js';
-import { heldManifest } from './etcd_service.js';
+import { heldManifest } from '../etcd/manifest-paths.js';
 import { recreateContainer } from './container-recreate.js';
 import { startChecks } from './start-checks.js';
 import { joinEdits, joinImage, requestedEdits } from './join-edits.js';

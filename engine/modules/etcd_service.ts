@@ -6,6 +6,8 @@ import { defineModule, type ModuleContext, type ModuleResult } from './define.js
 import { checkStep } from '../etcd/quorum.js';
 import { etcdctlCommand, etcdError, hostPort, label, sleep, varStr } from './etcd-common.js';
 import { clusterView } from './etcd-view.js';
+import { heldManifest, liveManifest } from '../etcd/manifest-paths.js';
+
 
 type Flavor = 'static-pod' | 'docker' | 'systemd';
 
@@ -17,7 +19,7 @@ const STATE: Record<Flavor, (ctx: ModuleContext, args: EtcdServiceArgs) => Comma
 };
 
 function manifest(ctx: ModuleContext): string {
-  return varStr(ctx.vars, 'etcd_manifest', '/etc/kubernetes/manifests/etcd.yaml');
+  return liveManifest(ctx.vars);
 }
 
 /** The stopped member's manifest lives outside manifests/, where the kubelet does not look. */
@@ -25,11 +27,6 @@ function held(ctx: ModuleContext, args: EtcdServiceArgs): string {
   return heldManifest(ctx.vars, args.holding_dir);
 }
 
-/** Where a stopped static-pod member's manifest is held (etcd_manifest edits it there on a rejoin). */
-export function heldManifest(vars: Readonly<Record<string, unknown>>, holdingDir = '/etc/kubernetes/ringmaster'): string {
-  const file = varStr(vars, 'etcd_manifest', '/etc/kubernetes/manifests/etcd.yaml').split('/').pop() ?? 'etcd.yaml';
-  return `${holdingDir.replace(/\/+$/, '')}/${file}`;
-}
 
 function change(ctx: ModuleContext, args: EtcdServiceArgs, flavor: Flavor, to: 'stopped' | 'started'): Command {
   if (flavor === 'docker') return cmd('docker', to === 'stopped' ? 'stop' : 'start', varStr(ctx.vars, 'etcd_container', 'etcd'));

@@ -13,6 +13,7 @@ import { bumpsRevision, snapshotTool, TOOL_PROBE, type ToolVersions } from './sn
 import { versionDrift } from '../etcd/versions.js';
 import { evidenceStamp, moveExclusive, reserveExclusive, writeExclusive } from './evidence.js';
 import { containerRestore, containerSnapshot } from './snapshot-container.js';
+import { imageRestore } from './snapshot-image-tool.js';
 
 /** What the controller keeps next to each snapshot (`<file>.json`). */
 export interface SnapshotSidecar {
@@ -112,21 +113,17 @@ async function liveVersion(ctx: ModuleContext): Promise<string | undefined> {
 }
 
 async function save(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<ModuleResult> {
-  // etcdctl in a kubeadm container writes into the container's filesystem, which the host cannot read (only the data
-  // dir and the certificates are mounted): refuse before anything runs rather than report a missing snapshot.
   const via = varStr(ctx.vars, 'etcdctl_via', 'host');
-  if (via === 'crictl') {
-    throw etcdError(ctx, `etcd_snapshot save with etcdctl_via=${via}: etcdctl would write the snapshot inside the etcd container, where ${ctx.host} cannot read it, and saving through crictl is not supported yet`, 'run it where etcdctl is on the host (set etcdctl_via=host for this host, e.g. with -e etcdctl_via=host when etcdctl is installed there)');
-  }
+  const inContainerVia = via === 'docker' || via === 'crictl';
   const member = varStr(ctx.vars, 'etcd_name', ctx.host);
   const dir = (args.remote_dir ?? '/var/lib/etcd-snapshots').replace(/\/+$/, '');
   // Run ID + millisecond, the name reserved on the host (noclobber) before the snapshot is renamed onto it.
   const stamp = evidenceStamp(ctx.vars);
   const file = `${dir}/etcd-${member}-${stamp}.db`;
-  // docker: saved into the data dir's mount, checked there with the image's tools, then moved out on the host.
+  // docker, crictl: saved into the data dir's mount, checked there with the image's tools, then moved out on the host.
   // The live version is asked once: it picks the container's tool now and goes into the result below.
-  const liveFirst = via === 'docker' ? await liveVersion(ctx) : undefined;
-  const inCtr = via === 'docker' ? await containerSnapshot(ctx, stamp, liveFirst) : undefined;
+  const liveFirst = inContainerVia ? await liveVersion(ctx) : undefined;
+  const inCtr = inContainerVia ? await containerSnapshot(ctx, stamp, liveFirst) : undefined;
   const steps = [cmd('mkdir', '-p', '-m', '0700', dir, raw('&&'), ...reserveExclusive(file).parts), etcdctlCommand(ctx, undefined, 'snapshot', 'save', inCtr?.inContainer ?? file)];
   const commands = [...steps.map((c) => c.display()), ...(inCtr ? [inCtr.status.display(), inCtr.moveOut(file).display()] : []), `sha256sum ${file}`,
     ...(inCtr ? [] : [statusCommand(ctx, file, false).display()]), keyCountCommand(ctx, 'REVISION').display()];
@@ -268,20 +265,22 @@ async function restore(ctx: ModuleContext, args: EtcdSnapshotArgs): Promise<Modu
   const aside = `${dataDir}.before-restore-${st}`;
   const identity = [`--name=${name}`, `--initial-cluster=${cluster}`, `--initial-cluster-token=${args.initial_cluster_token ?? varStr(ctx.vars, 'etcd_cluster_token', 'etcd-cluster')}`, `--initial-advertise-peer-urls=${peer}`];
   const bumpFor = (etcdutl: boolean, etcdctlVersion?: string) => ((etcdutl || bumpsRevision(etcdctlVersion)) && (args.bump_revision ?? 1000000000) > 0 ? [`--bump-revision=${args.bump_revision ?? 1000000000}`, '--mark-compacted'] : []);
-  // docker: the host has no etcd tools (RKE); a throwaway container from the member's image restores into a fresh folder.
-  const inCtr = varStr(ctx.vars, 'etcdctl_via', 'host') === 'docker'
-    ? await containerRestore(ctx, args.path, fresh, identity, bumpFor) : undefined;
-  // Otherwise the member is stopped here: its tools (and the inventory last) say which version this is.
-  const useEtcdutl = inCtr ? inCtr.useEtcdutl : snapshotTool(ctx, p, 'restore') === 'etcdutl';
+  const via = varStr(ctx.vars, 'etcdctl_via', 'host');
   const flags = [...identity, `--data-dir=${fresh}`];
-  const bump = inCtr ? [] : bumpFor(useEtcdutl, p.etcdctlVersion);
+  // docker: the host has no etcd tools (RKE); a throwaway container from the member's image restores into a fresh folder.
+  const inCtr = via === 'docker' ? await containerRestore(ctx, args.path, fresh, identity, bumpFor) : undefined;
+  // crictl on a host without etcd tools (most kubeadm nodes): the member image's own tool, mounted for the restore.
+  const fromImage = via === 'crictl' && !p.etcdutl && !p.etcdctlVersion ? await imageRestore(ctx, [args.path, ...flags], bumpFor) : undefined;
+  // Otherwise the member is stopped here: its tools (and the inventory last) say which version this is.
+  const useEtcdutl = (inCtr ?? fromImage)?.useEtcdutl ?? snapshotTool(ctx, p, 'restore') === 'etcdutl';
+  const bump = inCtr || fromImage ? [] : bumpFor(useEtcdutl, p.etcdctlVersion);
   // The restore runs on the host itself: with a static pod the etcd container is stopped by now.
-  const tool = inCtr?.tool ?? (useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump));
+  const tool = inCtr?.tool ?? fromImage?.tool ?? (useEtcdutl ? cmd('etcdutl', 'snapshot', 'restore', args.path, ...flags, ...bump) : cmd('env', 'ETCDCTL_API=3', 'etcdctl', 'snapshot', 'restore', args.path, ...flags, ...bump));
   const restored = inCtr?.restored ?? fresh;
   // Neither rename may replace anything: the data dir kept aside is the evidence of what was there before.
   const moveIn = cmd(...moveExclusive(restored, dataDir).parts, ...(inCtr ? [raw('&&'), 'rmdir', '--', fresh] : []));
   const swap = p.other ? cmd(...moveExclusive(dataDir, aside).parts, raw('&&'), ...moveIn.parts) : moveIn;
-  const bumped = inCtr ? inCtr.tool.display().includes('--bump-revision=') : bump.length > 0;
+  const bumped = inCtr || fromImage ? tool.display().includes('--bump-revision=') : bump.length > 0;
   const commands = [tool.display(), swap.display()];
   const result: ModuleResult = { changed: true, commands, data_dir: dataDir, initial_cluster: cluster, initial_cluster_token: identity[2].slice('--initial-cluster-token='.length), previous_data_dir: p.other ? aside : undefined, sha256: expected, tool: useEtcdutl ? 'etcdutl' : 'etcdctl', bumped };
   if (ctx.check) return { ...result, msg: `check mode: would restore ${args.path} into ${fresh} and swap it in${p.other ? `, keeping the old data dir at ${aside}` : ''}` };

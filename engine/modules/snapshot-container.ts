@@ -1,13 +1,14 @@
-// Saving a snapshot through the docker flavour's etcd container: etcdctl inside it can write only where the container
-// sees, so the snapshot goes into the data dir's bind mount, is checked there with the image's own tools, then moved
-// out on the host (RKE's hosts have no etcdctl or etcdutl).
+// Saving a snapshot through the member's etcd container (docker: RKE's; crictl: kubeadm's static pod): etcdctl inside
+// it can write only where the container sees, so the snapshot goes into the data dir's bind mount, is checked there
+// with the image's own tools, then moved out on the host (RKE's and kubeadm's hosts need no etcdctl or etcdutl).
 import { cmd, raw, type Command } from '../connection/command.js';
 import { dirname, basename } from 'node:path';
 import { containerFlags, hostPathOf } from '../etcd/container.js';
 import { tagVersion } from '../etcd/versions.js';
 import type { ModuleContext } from './define.js';
-import { containerName, containerWhere, readContainer } from './etcd-container.js';
-import { atLeast, etcdctlCommand, etcdError, versionOf } from './etcd-common.js';
+import { crictlExec, etcdctlSettings } from '../etcd/etcdctl.js';
+import { containerName, containerWhere, readContainer, readCriContainer } from './etcd-container.js';
+import { atLeast, etcdctlCommand, etcdError, varStr, versionOf } from './etcd-common.js';
 
 /** Where the snapshot is written inside the container, the same file seen from the host, and the status command. */
 export interface ContainerSnapshot {
@@ -21,24 +22,31 @@ export interface ContainerSnapshot {
   cleanup: Command;
 }
 
-/** Plans the save through `etcd_container`; refuses, naming why, when the container or its data mount is missing. */
+/**
+ * Plans the save through the member's container (`etcdctl_via` docker: `etcd_container`; crictl: the running container
+ * kubelet labels `io.kubernetes.container.name=<etcd_container>`); refuses, naming why, when the container or its
+ * data mount is missing.
+ */
 export async function containerSnapshot(ctx: ModuleContext, stamp: string, version: string | undefined): Promise<ContainerSnapshot> {
-  const def = await readContainer(ctx);
-  if (!def) throw etcdError(ctx, `${containerWhere(ctx)} does not exist: nothing to save a snapshot from`, 'check etcd_container in the inventory (docker ps -a)');
+  const cri = varStr(ctx.vars, 'etcdctl_via', 'host') === 'crictl';
+  const where = cri ? `the running etcd container (crictl) on ${ctx.host}` : containerWhere(ctx);
+  const def = cri ? await readCriContainer(ctx) : await readContainer(ctx);
+  if (!def) throw etcdError(ctx, `${where} does not exist: nothing to save a snapshot from`, cri ? 'check that the etcd static pod runs (crictl ps -a --label io.kubernetes.container.name=etcd)' : 'check etcd_container in the inventory (docker ps -a)');
   const dataDir = containerFlags(def).get('data-dir');
   const host = typeof dataDir === 'string' ? hostPathOf(def, dataDir) : undefined;
   if (typeof dataDir !== 'string' || !host) {
-    throw etcdError(ctx, `${containerWhere(ctx)}: ${typeof dataDir === 'string' ? `its --data-dir ${dataDir} is not a bind mount` : 'its command has no --data-dir'}, so a snapshot written inside it would not reach the host`,
-      'mount the data dir from the host (RKE: -v /var/lib/etcd:/var/lib/rancher/etcd/)');
+    throw etcdError(ctx, `${where}: ${typeof dataDir === 'string' ? `its --data-dir ${dataDir} is not a bind mount` : 'its command has no --data-dir'}, so a snapshot written inside it would not reach the host`,
+      cri ? 'mount the data dir from the host (kubeadm: the etcd-data hostPath volume)' : 'mount the data dir from the host (RKE: -v /var/lib/etcd:/var/lib/rancher/etcd/)');
   }
   const name = `ringmaster-snapshot-${stamp}.db`;
   const inContainer = `${dataDir.replace(/\/+$/, '')}/${name}`;
   const onHost = `${host.replace(/\/+$/, '')}/${name}`;
   const utl = version === undefined || atLeast(versionOf(version), 3, 5);
+  const utlStatus = ['etcdutl', 'snapshot', 'status', inContainer, '-w', 'json'];
   return {
     inContainer, onHost,
-    status: utl ? cmd('docker', 'exec', containerName(ctx), 'etcdutl', 'snapshot', 'status', inContainer, '-w', 'json')
-      : etcdctlCommand(ctx, undefined, 'snapshot', 'status', inContainer, '-w', 'json'),
+    status: !utl ? etcdctlCommand(ctx, undefined, 'snapshot', 'status', inContainer, '-w', 'json')
+      : cri ? crictlExec(etcdctlSettings(ctx.vars), ...utlStatus) : cmd('docker', 'exec', containerName(ctx), ...utlStatus),
     moveOut: (dest) => cmd('sh', '-c', '[ ! -s "$2" ] || { echo "$2 is not the empty file reserved for this snapshot" >&2; exit 1; }; chmod 600 -- "$1" && mv -f -- "$1" "$2"', 'move-out', onHost, dest),
     cleanup: cmd('rm', '-f', '--', onHost, `${onHost}.part`),
   };

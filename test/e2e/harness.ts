@@ -33,9 +33,9 @@ export function labName(tag: string): string {
 }
 
 /** Removes any leftover lab of that name, then brings up a fresh healthy TLS lab (the lab's default etcd unless given). */
-export async function labStart(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string, flavor?: LabFlavor): Promise<Lab> {
+export async function labStart(name: string, nodes = 3, etcdVersion?: string, upgradeFrom?: string, flavor?: LabFlavor, hostEtcdTools?: boolean): Promise<Lab> {
   await labDown(name);
-  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}), ...(upgradeFrom ? { upgradeFrom } : {}), ...(flavor ? { flavor } : {}) });
+  await labUp({ name, nodes, tls: true, install: false, keepOnFailure: false, log: () => undefined, ...(etcdVersion ? { etcdVersion } : {}), ...(upgradeFrom ? { upgradeFrom } : {}), ...(flavor ? { flavor } : {}), ...(hostEtcdTools === false ? { hostEtcdTools } : {}) });
   const state = readState(name)!;
   // The spec as the lab recorded it (its etcd version and binaries), not a fresh default.
   const spec = specOf(state);

@@ -42,13 +42,20 @@ describe('etcdctl command lines', () => {
 
   it('crictl on RKE2: its own crictl binary and config file, for both the lookup and the exec', () => {
     const c = etcdctl(etcdctlSettings({ etcdctl_via: 'crictl', crictl_path: '/var/lib/rancher/rke2/bin/crictl', crictl_config: '/var/lib/rancher/rke2/agent/etc/crictl.yaml' }), 'member', 'list').render();
-    expect(c).to.match(/^\/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml exec -i "\$\(\/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml ps -q --label io\.kubernetes\.container\.name=etcd /);
+    expect(c).to.match(/^sh -c 'id=\$\(\/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml ps -q --label io\.kubernetes\.container\.name=etcd .*; then exec \/var\/lib\/rancher\/rke2\/bin\/crictl --config=\/var\/lib\/rancher\/rke2\/agent\/etc\/crictl\.yaml exec -i "\$id" etcdctl "\$@"; fi; /);
   });
 
   it('crictl: finds the container by the kubelet\'s labels and runs etcdctl without `env` (kubeadm\'s image is distroless)', () => {
     const c = etcdctl(etcdctlSettings({ etcdctl_via: 'crictl' }), 'member', 'list').render();
-    expect(c).to.match(/^crictl exec -i "\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\)" etcdctl --endpoints=/);
+    expect(c).to.match(/^sh -c 'id=\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\) \|\| id=; if \[ -n "\$id" \]; then exec crictl exec -i "\$id" etcdctl "\$@"; fi; /);
+    expect(c).to.match(/' etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 .* member list$/);
     expect(c).not.to.match(/ env /);
+  });
+
+  it('crictl: with no running etcd container, the etcdctl of the image the live (else held) manifest names', () => {
+    const c = etcdctl(etcdctlSettings({ etcdctl_via: 'crictl', etcd_manifest: '/etc/kubernetes/manifests/etcd.yaml' }), 'member', 'list').render();
+    expect(c).to.contain("fi; set -- '\\'''\\'' /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/ringmaster/etcd.yaml /usr/local/bin/etcdctl \"$@\"; ");
+    expect(c).to.contain('ctr -n k8s.io images mount "$img" "$m"');
   });
 
   const bins = Object.entries(labImages()).filter(([, dir]) => existsSync(join(dir, 'etcdctl')));

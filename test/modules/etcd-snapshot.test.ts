@@ -45,15 +45,6 @@ describe('etcd_snapshot action=save', () => {
     { exec: /etcdctl .* get '' --from-key --rev=5 --keys-only --limit=1 -w json$/, ...ok(fixture('get-count.json')) },
   ];
 
-  it('refuses to save through crictl (the snapshot would stay inside the container), before running anything, also in check mode', async () => {
-    for (const check of [false, true]) {
-      const conn = new ScriptedConnection([]);
-      const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: { ...VARS, etcdctl_via: 'crictl' }, check }).catch((e: Error) => e);
-      expect(String(err)).to.match(/etcd_snapshot save with etcdctl_via=crictl: etcdctl would write the snapshot inside the etcd container/);
-      expect(conn.calls).to.deep.equal([]);
-    }
-  });
-
   const inspect = (binds: Array<[string, string]>, args = ['--name=m1', '--data-dir=/var/lib/rancher/etcd/']) => ({
     exec: /^sh -c .* inspect etcd$/,
     reply: { stdout: JSON.stringify([{ Name: '/etcd', Path: '/usr/local/bin/etcd', Args: args, State: { Running: true }, Config: { Image: 'rancher/mirrored-coreos-etcd:v3.6.16', Env: [] },
@@ -71,6 +62,32 @@ describe('etcd_snapshot action=save', () => {
     expect(c).to.match(/docker exec -i -e ETCDCTL_API=3 .* etcd etcdctl snapshot save \/var\/lib\/rancher\/etcd\/ringmaster-snapshot-\d{8}T\d{9}Z-[0-9a-f]{12}\.db/);
     expect(c).to.match(/docker exec etcd etcdutl snapshot status \/var\/lib\/rancher\/etcd\/ringmaster-snapshot-.*\.db -w json/);
     expect(c).to.match(/move-out \/var\/lib\/etcd\/ringmaster-snapshot-(\d{8}T\d{9}Z-[0-9a-f]{12})\.db \/var\/lib\/etcd-snapshots\/etcd-m1-\1\.db/);
+  });
+
+  // kubeadm's pod: the data dir is the etcd-data hostPath volume; crictl inspect shows the runtime's mounts and command.
+  const criInspect = (mounts: Array<[string, string]>) => ({
+    exec: /^sh -c .*crictl.* ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running .*inspect -o json .* inspect$/,
+    reply: { stdout: JSON.stringify({ status: { metadata: { name: 'etcd' }, state: 'CONTAINER_RUNNING', image: { image: 'registry.k8s.io/etcd:3.6.16-0' }, mounts: mounts.map(([h, c]) => ({ hostPath: h, containerPath: c })) },
+      info: { config: { command: ['etcd', '--name=m1', '--data-dir=/var/lib/etcd'], args: [] } } }) },
+  });
+  const CRI = { ...VARS, etcdctl_via: 'crictl' };
+  const criStatus = { exec: /exec crictl exec -i "\$id" etcdctl "\$@".*' etcdctl .* endpoint status -w json$/, ...ok(fixture('endpoint-status.json').replace(/3\.4\.23/g, '3.6.16')) };
+
+  it('crictl: saves into the pod\'s etcd-data mount, checks it with the image\'s etcdutl, moves it out on the host (check mode runs only reads)', async () => {
+    const conn = new ScriptedConnection([criStatus, criInspect([['/var/lib/etcd', '/var/lib/etcd'], ['/etc/kubernetes/pki/etcd', '/etc/kubernetes/pki/etcd']])]);
+    const r = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: CRI, check: true });
+    check(conn);
+    const c = (r.commands as string[]).join('\n');
+    expect(c).to.match(/exec crictl exec -i "\$id" etcdctl "\$@".*' etcdctl .* snapshot save \/var\/lib\/etcd\/ringmaster-snapshot-\d{8}T\d{9}Z-[0-9a-f]{12}\.db/);
+    expect(c).to.match(/crictl exec -i "\$\(.*\)" etcdutl snapshot status \/var\/lib\/etcd\/ringmaster-snapshot-.*\.db -w json/);
+    expect(c).to.match(/move-out \/var\/lib\/etcd\/ringmaster-snapshot-(\d{8}T\d{9}Z-[0-9a-f]{12})\.db \/var\/lib\/etcd-snapshots\/etcd-m1-\1\.db/);
+  });
+
+  it('crictl: refuses, before writing anything, a pod whose data dir is not mounted from the host', async () => {
+    const conn = new ScriptedConnection([criStatus, criInspect([['/etc/kubernetes/pki/etcd', '/etc/kubernetes/pki/etcd']])]);
+    const err = await runModule('etcd_snapshot', conn, { action: 'save', dest: dir }, { vars: CRI }).catch((e: Error) => e);
+    check(conn);
+    expect(String(err)).to.match(/the running etcd container \(crictl\) on \S+: its --data-dir \/var\/lib\/etcd is not a bind mount, so a snapshot written inside it would not reach the host/);
   });
 
   it('docker: refuses, before writing anything, a container whose data dir is not mounted from the host, or that does not exist', async () => {
