@@ -21,7 +21,7 @@ describe('etcd facts', () => {
       'docker exec -i -e ETCDCTL_API=3 -e ETCDCTL_ENDPOINTS=http://127.0.0.1:2379 -e ETCDCTL_DIAL_TIMEOUT=2s -e ETCDCTL_COMMAND_TIMEOUT=5s etcd etcdctl member list -w json',
     );
     expect(etcdMembers.command({ etcdctl_via: 'crictl' }).render()).to.match(
-      /^crictl exec -i "\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\)" etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 /,
+      /^sh -c 'id=\$\(crictl ps -q --label io\.kubernetes\.container\.name=etcd --label io\.kubernetes\.pod\.namespace=kube-system --state running \| head -n1\) \|\| id=; if \[ -n "\$id" \]; then exec crictl exec -i "\$id" etcdctl "\$@"; fi; .*' etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 /,
     );
     expect(() => etcdMembers.command({ etcdctl_via: 'crictl', etcd_container: 'x;rm -rf /' })).to.throw(/unsafe container name/);
   });
