@@ -49,9 +49,10 @@ export const etcdManifestModule = defineModule<EtcdManifestArgs>({
     let after: string;
     let heldCopy: string | undefined;
     if ((args.mode ?? 'render') === 'render') {
-      // Without an explicit `src`, a static pod's manifest (or the copy held while the member is stopped) is edited.
-      const editable = flavor === 'static-pod' && !args.src;
-      const held = editable && before === undefined ? await heldBase(ctx, args) : undefined;
+      // Without an explicit `src`, a static pod's manifest (or the copy held while the member is stopped) is edited,
+      // and so is kubespray's /etc/etcd.env (its unit only names the file): never replaced by a rendered unit.
+      const editable = !args.src && (flavor === 'static-pod' || isEnvFile(dest));
+      const held = editable && flavor === 'static-pod' && before === undefined ? await heldBase(ctx, args) : undefined;
       const base = editable ? before ?? held?.text : undefined;
       if (base !== undefined) {
         heldCopy = before === undefined ? held?.path : undefined;
@@ -176,6 +177,8 @@ async function heldBase(ctx: ModuleContext, args: EtcdManifestArgs): Promise<{ p
 function rejoinEdit(ctx: ModuleContext, args: EtcdManifestArgs, held: string, floor: string | undefined, source: string): string {
   const j = joinEdits(ctx, args, readFlags(held, source), imageVersion(held), floor);
   const text = editFlags(held, j.edits, source).text;
+  // etcd.env names no image: the unit runs the host's binary (etcd_version_guard checks that one).
+  if (isEnvFile(source)) return text;
   const repo = /^\s*image:\s*["']?([^\s"']+):[^\s"':/]+["']?\s*$/m.exec(held)?.[1];
   const image = joinImage(j, repo, imageVersion(held));
   return image === undefined ? text : setImage(text, image, source);

@@ -336,3 +336,20 @@ spec:
     expect(conn.calls.filter((c) => c.kind === 'put')).to.have.length(0);
   });
 });
+
+describe('etcd_manifest mode=render on kubespray\'s /etc/etcd.env (systemd flavour)', () => {
+  const ENV = `# Environment file for etcd\nETCD_DATA_DIR=/var/lib/etcd\nETCD_NAME=node1\nETCD_INITIAL_CLUSTER_STATE=new\nETCD_INITIAL_CLUSTER=node1=https://10.0.0.11:2380\nETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.11:2380\nETCD_ADVERTISE_CLIENT_URLS=https://10.0.0.11:2379\nETCD_LISTEN_PEER_URLS=https://10.0.0.11:2380\nETCD_LISTEN_CLIENT_URLS=https://127.0.0.1:2379,https://10.0.0.11:2379\n# operator: 4 GiB\nETCD_QUOTA_BACKEND_BYTES=4294967296\n\n# CLI settings\nETCDCTL_ENDPOINTS=https://127.0.0.1:2379\n`;
+  const sd = { ...vars, etcd_flavor: 'systemd', etcd_manifest: '/etc/etcd.env' };
+  it('edits the join flags in place, keeping every other line, instead of writing a rendered unit into it', async () => {
+    const STAGED_ENV = '/etc/kubernetes/ringmaster/.etcd.env.ringmaster-new';
+    const { conn } = await run([
+      { exec: /^sh -c .* read \/etc\/etcd\.env$/, reply: { stdout: ENV } },
+      { exec: 'mkdir -p -m 0700 /etc/kubernetes/ringmaster' }, { put: STAGED_ENV },
+      { exec: new RegExp(`^sh -c .* /etc/etcd\\.env /etc/kubernetes/ringmaster/etcd\\.env\\.\\S+ && mv -f -- ${STAGED_ENV.replace(/\./g, '\\.')} /etc/etcd\\.env$`) },
+    ], { mode: 'render', initial_cluster: 'node1=https://10.0.0.11:2380,node2=https://10.0.0.12:2380', initial_cluster_state: 'existing' }, { vars: sd });
+    const text = conn.calls.find((c) => c.kind === 'put')!.content!.toString();
+    expect(text).to.equal(ENV.replace('ETCD_INITIAL_CLUSTER_STATE=new', 'ETCD_INITIAL_CLUSTER_STATE=existing')
+      .replace('ETCD_INITIAL_CLUSTER=node1=https://10.0.0.11:2380', 'ETCD_INITIAL_CLUSTER=node1=https://10.0.0.11:2380,node2=https://10.0.0.12:2380'));
+    expect(conn.calls.map((c) => c.text ?? '').join('\n')).to.not.contain('daemon-reload');
+  });
+});
