@@ -2,6 +2,7 @@
 import { rkeCertBase } from './flavor.js';
 import { hostShell } from './hosts.js';
 import { LAB_ETCDCTL } from './node-init-rke.js';
+import { KUBESPRAY_SSL, kubesprayCert } from './kubespray.js';
 import { waitFor } from './proc.js';
 import { clientUrl, type LabSpec } from './spec.js';
 import type { LabState } from './state.js';
@@ -17,8 +18,10 @@ export function etcdctl(spec: LabSpec, endpoints?: string[]): string {
   const local = `${spec.tls ? 'https' : 'http'}://127.0.0.1:2379`;
   const rke = spec.flavor === 'rke';
   const cert = rkeCertBase(spec.etcdNodes[0].address);
+  const admin = kubesprayCert('admin', spec.etcdNodes[0].name);
   const files = rke ? { ca: '/etc/kubernetes/ssl/kube-ca.pem', cert: `${cert}.pem`, key: `${cert}-key.pem` }
-    : { ca: `${PKI}/ca.crt`, cert: `${PKI}/healthcheck-client.crt`, key: `${PKI}/healthcheck-client.key` };
+    : spec.flavor === 'systemd' ? { ca: `${KUBESPRAY_SSL}/ca.pem`, ...admin }
+      : { ca: `${PKI}/ca.crt`, cert: `${PKI}/healthcheck-client.crt`, key: `${PKI}/healthcheck-client.key` };
   const tls = spec.tls ? ` --cacert=${files.ca} --cert=${files.cert} --key=${files.key}` : '';
   return `${spec.hostEtcdTools ? 'etcdctl' : LAB_ETCDCTL} --endpoints=${(endpoints ?? [local]).join(',')}${tls} --dial-timeout=1s --command-timeout=2s`;
 }
@@ -42,6 +45,8 @@ export interface NodeProbe {
   runner?: { held: boolean; pods: Array<{ name?: string; state: string; pid?: number; restarts: number; error?: string }> };
   /** rke: `docker inspect` of the etcd container (`running restarts=0`), empty when there is none. */
   container?: string;
+  /** systemd: etcd.service as systemd has it (`active restarts=0`). */
+  unit?: string;
 }
 
 function section(out: string, name: string): string {
@@ -59,7 +64,8 @@ export async function probeNode(spec: LabSpec, state: LabState, node: string): P
   const e = etcdctl(spec);
   const script = `echo '##status'; ${e} endpoint status -w json 2>/dev/null; echo; echo '##health'; ${e} endpoint health -w json 2>/dev/null; echo;
 echo '##members'; ${e} member list -w json 2>/dev/null; echo; echo '##runner'; cat /run/static-pods/status.json 2>/dev/null;
-${spec.flavor === 'rke' ? `echo '##container'; docker inspect -f '{{.State.Status}} restarts={{.RestartCount}}' etcd 2>/dev/null;` : ''} echo '##end'`;
+${spec.flavor === 'rke' ? `echo '##container'; docker inspect -f '{{.State.Status}} restarts={{.RestartCount}}' etcd 2>/dev/null;` : ''}
+${spec.flavor === 'systemd' ? `echo '##unit'; echo "$(systemctl show etcd -p ActiveState --value) restarts=$(systemctl show etcd -p NRestarts --value)";` : ''} echo '##end'`;
   let out = '';
   try {
     out = (await hostShell(state, node, script, 15_000)).stdout;
@@ -78,6 +84,7 @@ ${spec.flavor === 'rke' ? `echo '##container'; docker inspect -f '{{.State.Statu
     members: members?.members?.map((m) => ({ id: m.ID, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs ?? [], isLearner: !!m.isLearner })),
     runner: tryParse(section(out, 'runner')),
     ...(spec.flavor === 'rke' ? { container: section(out, 'container') } : {}),
+    ...(spec.flavor === 'systemd' ? { unit: section(out, 'unit') } : {}),
   };
 }
 

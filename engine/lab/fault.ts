@@ -95,6 +95,12 @@ function checkTarget(spec: LabSpec, node: string, mode: FaultMode): void {
       hint: `use --mode partition or ssh-down, or \`ringmaster lab exec --name ${spec.name} ${node} -- docker stop etcd\``,
     });
   }
+  // a systemd node's etcd and sshd are units of its systemd, not of the lab's runner and sshd loop.
+  if (spec.flavor === 'systemd' && h.role === 'node' && mode !== 'partition') {
+    throw new RingError('E_USAGE', `mode ${mode} is not built for the systemd flavour yet (etcd and sshd are systemd units there)`, {
+      hint: `use --mode partition, or \`ringmaster lab exec --name ${spec.name} ${node} -- systemctl stop etcd\``,
+    });
+  }
 }
 
 /** Injects `mode` on `node` and records it; returns once the effect is in place. */

@@ -6,8 +6,10 @@ import { RingError } from '../errors/index.js';
  *   own containerd (Debian's) from a kubeadm-shaped etcd image, by the lab's runner doing kubelet's static-pod job.
  * - rke: RKE1's `etcd` container under a real dockerd per node (Debian's docker.io), RKE's certificate names, no
  *   etcdctl or etcdutl on the host.
+ * - systemd: kubespray's host mode — etcd.service with EnvironmentFile=/etc/etcd.env, the binaries on the host,
+ *   kubespray's certificates — under systemd as the node's init (kubespray.ts).
  */
-export const LAB_FLAVORS = ['kubeadm', 'rke'] as const;
+export const LAB_FLAVORS = ['kubeadm', 'rke', 'systemd'] as const;
 export type LabFlavor = (typeof LAB_FLAVORS)[number];
 export const DEFAULT_FLAVOR: LabFlavor = 'kubeadm';
 

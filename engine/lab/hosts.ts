@@ -7,16 +7,20 @@ import { fileURLToPath } from 'node:url';
 import { RingError } from '../errors/index.js';
 import { childrenOf, isAlive, procRef, run, waitFor, type ProcRef, type RunResult } from './proc.js';
 import { BOOTED, hostDir, initScript, runnerBundleDir, STATIC_PODS_HELPER } from './node-init.js';
+import { cgroupParent, hostCgroupMounts } from './rke.js';
 import { LAB_PATH, type LabHost, type LabSpec } from './spec.js';
 import { writeState, type LabState } from './state.js';
 
 /** The clean environment every lab process starts with (the host's variables and dotfiles stay out). */
 export const CLEAN_ENV: NodeJS.ProcessEnv = { PATH: LAB_PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb' };
 
-function startDetached(args: string[], log: string): number {
+function startDetached(args: string[], log: string, cgroups: string[] = []): number {
   const fd = openSync(log, 'a');
   try {
-    const child = spawn('ip', args, { detached: true, stdio: ['ignore', fd, fd], env: CLEAN_ENV, cwd: '/' });
+    // A node with cgroups of its own joins them first (cpuset needs its cpus and mems set), then becomes `ip …`.
+    const join = 'for d in "$@"; do [ "$d" = -- ] && break; mkdir -p "$d"; case "$d" in */cpuset/*) cat "${d%/*}/cpuset.cpus" > "$d/cpuset.cpus"; cat "${d%/*}/cpuset.mems" > "$d/cpuset.mems";; esac; echo $$ > "$d/cgroup.procs"; done; shift $(( ${#} - NARGS )); exec ip "$@"';
+    const [program, argv] = cgroups.length ? ['sh', ['-c', join.replace('NARGS', String(args.length)), 'join', ...cgroups, '--', ...args]] : ['ip', args];
+    const child = spawn(program, argv, { detached: true, stdio: ['ignore', fd, fd], env: CLEAN_ENV, cwd: '/' });
     child.unref();
     if (!child.pid) throw new RingError('E_LAB', `could not start ${args.join(' ')}`);
     return child.pid;
@@ -59,8 +63,11 @@ export function startHost(spec: LabSpec, state: LabState, host: LabHost): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const init = join(dir, 'init.sh');
   writeFileSync(init, initScript(spec, host), { mode: 0o700 });
+  // systemd as a node's init gets a cgroup namespace rooted at the lab's folder for that node in every hierarchy.
+  const systemd = host.role === 'node' && spec.flavor === 'systemd';
+  const cgroups = systemd ? hostCgroupMounts().map((m) => join(m.dir, cgroupParent(spec, host))) : [];
   const pid = startDetached(['netns', 'exec', host.netns, 'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child',
-    '--mount-proc', '--propagation', 'private', '/bin/sh', init], join(dir, 'init.log'));
+    ...(systemd ? ['--cgroup'] : []), '--mount-proc', '--propagation', 'private', '/bin/sh', init], join(dir, 'init.log'), cgroups);
   state.procs[host.name] = procRef(pid) ?? { pid, start: '?' };
   writeState(state);
 }

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../paths.js';
+import { ETCD_ENV, KUBESPRAY_SSL, kubesprayCert } from './kubespray.js';
 import { clientKeyPath, knownHostsPath, sshConfigPath } from './ssh-files.js';
 import { clientUrl, memberName, peerUrl, type LabSpec } from './spec.js';
 
@@ -25,6 +26,7 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
       etcd_client_url: clientUrl(spec, n),
       // A node the rolling upgrade has not reached yet says so, as an operator's inventory would.
       ...(spec.nodeVersions?.[n.name] ? { etcd_version: spec.nodeVersions[n.name] } : {}),
+      ...(spec.flavor === 'systemd' ? kubesprayTls(n.name) : {}),
     };
   }
   return {
@@ -51,8 +53,19 @@ export function inventoryData(spec: LabSpec): Record<string, unknown> {
   };
 }
 
+/** kubespray names its certificates after the host: member-<host> serves and peers, admin-<host> is etcdctl's. */
+function kubesprayTls(host: string): Record<string, string> {
+  const m = kubesprayCert('member', host);
+  const admin = kubesprayCert('admin', host);
+  return { etcd_cert_file: m.cert, etcd_key_file: m.key, etcd_peer_cert_file: m.cert, etcd_peer_key_file: m.key, etcdctl_cert_file: admin.cert, etcdctl_key_file: admin.key };
+}
+
 /** The etcd group's variables that say what kind of host a node is (as an operator's inventory of that kind would). */
 function flavorVars(spec: LabSpec): Record<string, unknown> {
+  if (spec.flavor === 'systemd') {
+    // kubespray's host mode: flags in /etc/etcd.env (edited in place), tools on the host; certificates per host below.
+    return { etcd_flavor: 'systemd', etcd_service_name: 'etcd', etcd_manifest: ETCD_ENV, etcd_data_dir: '/var/lib/etcd', etcd_pki_dir: KUBESPRAY_SSL, etcd_ca_file: `${KUBESPRAY_SSL}/ca.pem`, etcdctl_via: 'host' };
+  }
   if (spec.flavor === 'rke') {
     // RKE: the `etcd` container, etcdctl only inside it, RKE's certificate folder (the docker flavour's defaults).
     return { etcd_flavor: 'docker', etcd_container: 'etcd', etcdctl_via: 'docker', etcd_data_dir: '/var/lib/etcd', etcd_pki_dir: '/etc/kubernetes/ssl' };

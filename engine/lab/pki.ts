@@ -51,6 +51,10 @@ export async function createPki(spec: LabSpec): Promise<void> {
     writeRkeSsl(spec, caDir);
     return;
   }
+  if (spec.flavor === 'systemd') {
+    writeKubespraySsl(spec, caDir);
+    return;
+  }
   // kubeadm keeps the CA (key included) on every control-plane node: replacing a member needs new certs.
   for (const n of spec.etcdNodes) {
     const etcd = join(nodePkiDir(spec, n), 'etcd');
@@ -64,6 +68,26 @@ export async function createPki(spec: LabSpec): Promise<void> {
 /** The folder holding one rke node's `/etc/kubernetes/ssl` (copied into the node at boot). */
 export function nodeSslDir(spec: LabSpec, node: LabHost): string {
   return join(spec.dir, 'hosts', node.name, 'ssl');
+}
+
+/**
+ * kubespray's names in /etc/ssl/etcd/ssl: `ca.pem` (and `ca-key.pem`), per etcd host `member-<host>.pem` (serving and
+ * peering) and `admin-<host>.pem` (etcdctl's), each with `-key.pem`; every etcd host holds all of them.
+ */
+function writeKubespraySsl(spec: LabSpec, caDir: string): void {
+  for (const n of spec.etcdNodes) {
+    const ssl = nodeSslDir(spec, n);
+    mkdirSync(ssl, { recursive: true, mode: 0o700 });
+    writeFileSync(join(ssl, 'ca.pem'), readFileSync(join(caDir, 'ca.crt')), { mode: 0o644 });
+    writeFileSync(join(ssl, 'ca-key.pem'), readFileSync(join(caDir, 'ca.key')), { mode: 0o600 });
+    for (const m of spec.etcdNodes) {
+      const src = join(nodePkiDir(spec, m), 'etcd');
+      for (const [kind, base] of [['member', 'server'], ['admin', 'healthcheck-client']]) {
+        writeFileSync(join(ssl, `${kind}-${m.name}.pem`), readFileSync(join(src, `${base}.crt`)), { mode: 0o644 });
+        writeFileSync(join(ssl, `${kind}-${m.name}-key.pem`), readFileSync(join(src, `${base}.key`)), { mode: 0o600 });
+      }
+    }
+  }
 }
 
 /**

@@ -25,6 +25,7 @@ const BINARIES: ReadonlyArray<[string, string]> = [
  * image; the rke flavour's real engine (docker.io brings containerd and runc).
  */
 const FLAVOR_BINARIES: Partial<Record<LabFlavor, ReadonlyArray<[string, string]>>> = {
+  systemd: [['/lib/systemd/systemd', 'systemd'], ['/usr/bin/systemd-machine-id-setup', 'systemd']],
   kubeadm: [['/usr/bin/containerd', 'containerd'], ['/usr/bin/ctr', 'containerd'], ['/usr/sbin/runc', 'runc'], ['/bin/bash-static', 'bash-static']],
   rke: [['/usr/sbin/dockerd', 'docker.io'], ['/usr/bin/docker', 'docker.io'], ['/usr/sbin/runc', 'runc'], ['/usr/bin/containerd', 'containerd']],
 };

@@ -91,7 +91,8 @@ export function makeSpec(name: string, nodes: number, tls: boolean, etcd: LabEtc
     name, nodes, tls, flavor, dir: labDir(name),
     clientNetns: `${p}client`, bridgeNetns: `${p}net`, clientAddress: `${CLIENT_NET}.10`,
     // RKE names every cluster's token etcd-cluster-1 (rancher/rke cluster/plan.go).
-    bastion, etcdNodes, clusterToken: flavor === 'rke' ? 'etcd-cluster-1' : `ringmaster-lab-${name}`,
+    // kubespray's etcd_cluster_token default is k8s_etcd.
+    bastion, etcdNodes, clusterToken: flavor === 'rke' ? 'etcd-cluster-1' : flavor === 'systemd' ? 'k8s_etcd' : `ringmaster-lab-${name}`,
     etcdVersion: etcd.version, etcdBinDir: etcd.binDir, ...(etcd.nodeVersions ? { nodeVersions: etcd.nodeVersions } : {}),
     hostEtcdTools: flavor !== 'rke' && etcd.hostEtcdTools !== false,
   };

@@ -41,6 +41,7 @@ function hex(id: string | undefined): string | undefined {
 function runnerText(p: NodeProbe): string {
   if (!p.reachable) return 'host down';
   if (p.container !== undefined) return p.container ? `container etcd ${p.container}` : 'no etcd container';
+  if (p.unit !== undefined) return `etcd.service ${p.unit}`;
   if (!p.runner) return 'no runner status';
   const pods = p.runner.pods.map((x) => `${x.name ?? '?'} ${x.state}${x.restarts ? ` (restarts ${x.restarts})` : ''}`);
   return `${p.runner.held ? 'HELD ' : ''}${pods.join(', ') || 'no pods'}`;

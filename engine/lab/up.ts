@@ -13,6 +13,7 @@ import { labImages } from './etcd-versions.js';
 import { ensureKubeadmEtcdImage, ensurePauseImage } from './kubeadm-image.js';
 import { checkFlavor } from './flavor.js';
 import { etcdManifest } from './manifests.js';
+import { etcdEnv } from './kubespray.js';
 import { cgroupParent } from './rke.js';
 import { hostDir } from './node-init.js';
 import { createPki } from './pki.js';
@@ -62,8 +63,11 @@ export async function labUp(o: UpOptions): Promise<UpReport> {
   const from = o.upgradeFrom === undefined ? undefined : resolveEtcdRelease(o.upgradeFrom);
   if (from) checkUpgrade(from, to);
   const flavor = checkFlavor(o.flavor);
-  if (flavor === 'rke' && (from || !o.tls)) {
-    throw new RingError('E_USAGE', `the rke flavour ${from ? 'has no --upgrade-from yet' : 'always runs etcd with TLS (as RKE does)'}`, { hint: from ? 'use the kubeadm flavour for a mixed-version lab' : 'drop --tls off' });
+  if (flavor !== 'kubeadm' && (from || !o.tls)) {
+    throw new RingError('E_USAGE', `the ${flavor} flavour ${from ? 'has no --upgrade-from yet' : `always runs etcd with TLS (as ${flavor === 'rke' ? 'RKE' : 'kubespray'} does)`}`, { hint: from ? 'use the kubeadm flavour for a mixed-version lab' : 'drop --tls off' });
+  }
+  if (flavor === 'systemd' && o.hostEtcdTools === false) {
+    throw new RingError('E_USAGE', 'kubespray\'s host mode runs etcd from the host\'s binaries: --host-etcd-tools off is for the kubeadm flavour', { hint: 'drop --host-etcd-tools' });
   }
   if ((flavor === 'rke' && o.hostEtcdTools === true) || (from && o.hostEtcdTools === false)) {
     throw new RingError('E_USAGE', flavor === 'rke' ? 'rke nodes have no etcd tools on the host (as on RKE\'s hosts): --host-etcd-tools on is for the kubeadm flavour' : '--host-etcd-tools off has no --upgrade-from yet', { hint: flavor === 'rke' ? 'drop --host-etcd-tools' : 'drop one of the two' });
@@ -109,11 +113,12 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
   // Recorded before any runtime can create them: `down` removes these cgroup folders even after a failed boot.
   state.cgroupParents = spec.etcdNodes.map((n) => cgroupParent(spec, n));
   writeState(state);
-  if (spec.flavor !== 'rke') {
+  if (spec.flavor === 'kubeadm') {
     for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.yaml'), etcdManifest(spec, n));
     writeRunnerBundle(spec, archives ?? {});
   }
-  log(spec.flavor === 'rke' ? 'starting hosts (sshd; dockerd and the etcd container on each node)' : 'starting hosts (sshd; containerd and the static-pod runner on each node)');
+  if (spec.flavor === 'systemd') for (const n of spec.etcdNodes) writeFileSync(join(hostDir(spec, n), 'etcd.env'), etcdEnv(spec, n));
+  log(`starting hosts (${{ rke: 'sshd; dockerd and the etcd container', kubeadm: 'sshd; containerd and the static-pod runner', systemd: 'systemd with sshd and etcd.service' }[spec.flavor]} on each node)`);
   startClient(spec, state);
   for (const h of allHosts(spec)) startHost(spec, state, h);
   await Promise.all(allHosts(spec).map((h) => waitBooted(spec, state, h, 30_000)));
@@ -137,6 +142,7 @@ async function build(spec: LabSpec, state: LabState, log: (line: string) => void
 function flavorImages(spec: LabSpec): [Promise<number | undefined>, Promise<Record<string, string> | undefined>] {
   const made = (r: Array<{ builtMs?: number }>) => (r.some((i) => i.builtMs !== undefined) ? r.reduce((t, i) => t + (i.builtMs ?? 0), 0) : undefined);
   if (spec.flavor === 'rke') return [ensureEtcdImageTar(spec.etcdVersion, spec.etcdBinDir).then((i) => made([i])), Promise.resolve(undefined)];
+  if (spec.flavor === 'systemd') return [Promise.resolve(undefined), Promise.resolve(undefined)];
   const releases = Object.entries(labImages());
   const all = Promise.all([ensurePauseImage(), ...releases.map(([v, dir]) => ensureKubeadmEtcdImage(v, dir))]);
   return [all.then(made), all.then((r) => Object.fromEntries(releases.map(([v], i) => [v, r[i + 1].path])))];
