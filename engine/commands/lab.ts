@@ -18,7 +18,7 @@ import type { CliIO, CommandDef } from './types.js';
 const HELP = `ringmaster lab: a disposable etcd lab on this machine (root; Linux namespaces, real sshd and etcd)
 
 Usage:
-  ringmaster lab up [--name NAME] [--flavor kubeadm|rke] [--host-etcd-tools on|off] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
+  ringmaster lab up [--name NAME] [--flavor kubeadm|rke|systemd] [--host-etcd-tools on|off] [--nodes 3|5] [--tls on|off] [--etcd-version V [--upgrade-from V]] [--install] [--keep-on-failure]
   ringmaster lab status [--name NAME] [--output json]
   ringmaster lab run [--name NAME] -- CMD...     run CMD inside the lab's client namespace
   ringmaster lab exec [--name NAME] HOST -- CMD...   admin back door: run CMD inside a lab host (node1.., bastion)
@@ -32,14 +32,17 @@ reachable only through the bastion. Each node has its own sshd, hostname, PID na
 kubeadm-shaped etcd.yaml and a static-pod runner doing kubelet's job over the CRI (etcd as a pod from a
 kubeadm-shaped image: \`crictl ps --label io.kubernetes.container.name=etcd\`, \`crictl exec ID etcdctl ...\`,
 \`static-pods ps\` and \`static-pods logs etcd\` on the node); or, with --flavor rke, its own dockerd (Debian's docker.io) running RKE1's \`etcd\`
-container, RKE's certificates in /etc/kubernetes/ssl and no etcdctl on the host (\`docker exec etcd etcdctl ...\`).
+container, RKE's certificates in /etc/kubernetes/ssl and no etcdctl on the host (\`docker exec etcd etcdctl ...\`);
+or, with --flavor systemd, kubespray's host mode under systemd as the node's init (etcd.service with
+EnvironmentFile=/etc/etcd.env, certificates in /etc/ssl/etcd/ssl, \`systemctl\`/\`journalctl -u etcd\` on the node).
 Files: /var/lib/ringmaster/labs/NAME/ (inventory.yml, ssh_config, known_hosts, id_ed25519, state.json).
 \`ringmaster run -i /var/lib/ringmaster/labs/NAME/inventory.yml ...\` enters the lab by itself.
 
 Options:
   --name NAME        lab name (default ${DEFAULT_LAB}); labs with different names coexist
-  --flavor F         kubeadm (default: a static pod under containerd, run over the CRI) or rke (a dockerd per node,
-                     etcd in RKE's container; needs a built etcd, 3.5+, and TLS)
+  --flavor F         kubeadm (default: a static pod under containerd, run over the CRI), rke (a dockerd per node,
+                     etcd in RKE's container; needs a built etcd, 3.5+, and TLS) or systemd (kubespray's host mode
+                     under a real systemd; TLS)
   --host-etcd-tools on|off
                      kubeadm: etcd, etcdctl and etcdutl on each node's PATH (default on); off: only in etcd's
                      image, as on most kubeadm nodes (the inventory then says etcdctl_via: crictl)
