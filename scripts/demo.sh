@@ -15,6 +15,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 step "build (system packages, node modules, TypeScript)"
 bash scripts/install-system-deps.sh
 bash scripts/build-etcd.sh default  # the lab's default etcd line (cached after the first build)
+bash scripts/build-cri-tools.sh     # crictl and pause for the nodes' containerd (cached after the first build)
 [ -d node_modules ] || npm ci
 npm run build >/dev/null
 
@@ -26,7 +27,7 @@ fi
 trap 'step "lab down"; "${RM[@]}" lab down --name "$NAME"' EXIT
 START=$(date +%s)
 
-step "lab up: a bastion and 3 etcd nodes (static pods, TLS), reachable only through the bastion"
+step "lab up: a bastion and 3 etcd nodes (static pods under containerd, TLS), reachable only through the bastion"
 "${RM[@]}" lab up --name "$NAME" --install
 
 step "write $KEYS keys /demo/key-N (one etcdctl txn, through the lab's back door)"
