@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdctl, waitClusterHealthy } from '../../engine/lab/etcd-query.js';
 import {
-  endpointsOf, explain, labAvailable, labName, labStart, labStop, members, readKeys, runPlaybook, sh, verifyKeysOnEveryMember, writeKeys, type Lab,
+  endpointsOf, explain, keyOf, labAvailable, labName, labStart, labStop, members, readKeys, runPlaybook, sh, verifyKeysOnEveryMember, writeKeys, type Lab,
 } from './harness.js';
 
 const NAME = labName('sd');
@@ -121,5 +121,11 @@ describe('the systemd flavour: kubespray host mode under a real systemd per node
     expect(r.exitCode, explain(r)).to.equal(0);
     expect(await settled(lab!)).to.deep.equal([]);
     expect(await verifyKeysOnEveryMember(lab!, 1000)).to.deep.equal([]);
+  });
+
+  it('repair-key.yml deletes exactly one key after a snapshot; every member lacks it and holds the other 999', async () => {
+    const r = await runPlaybook(lab!, 'repair-key.yml', { key: keyOf(7), backup_dir: dir });
+    expect(r.exitCode, explain(r)).to.equal(0);
+    expect(await verifyKeysOnEveryMember(lab!, 1000)).to.deep.equal(lab!.nodes.flatMap((n) => [`${n}: ${keyOf(7)} = missing`, `${n}: 999 keys under /e2e/, expected 1000`]));
   });
 });
