@@ -15,6 +15,9 @@ import { parseExtraVars } from '../load/extra-vars.js';
 import { loadInventories } from '../load/inventory.js';
 import type { Inventory, Playbook } from '../load/model.js';
 import { checkTemplates } from '../load/check-templates.js';
+import { checkPlaybookFiles } from '../load/check-files.js';
+import { checkInventoryTemplates } from '../load/check-inventory-templates.js';
+import { createTemplateEngine } from '../template/engine.js';
 import { loadPlaybook } from '../load/playbook.js';
 import { createEventBus } from '../report/index.js';
 import { checkHostPatterns } from '../validate/host-patterns.js';
@@ -112,10 +115,11 @@ const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.s
 async function loadAll(files: string[], cwd: string, inventory: Inventory): Promise<Playbook[]> {
   const errors: RingError[] = [];
   const books: Playbook[] = [];
+  const engine = createTemplateEngine();
   for (const f of files) {
     try {
       const book = await loadPlaybook(resolve(cwd, f));
-      errors.push(...(await checkTemplates(book)));
+      errors.push(...(await checkTemplates(book)), ...(await checkPlaybookFiles(book, engine)));
       books.push(book);
     } catch (e) {
       if (e instanceof RingErrors) errors.push(...e.errors);
@@ -124,6 +128,7 @@ async function loadAll(files: string[], cwd: string, inventory: Inventory): Prom
     }
   }
   if (inventory.hosts.size > 0) checkHostPatterns(books, inventory, errors);
+  errors.push(...checkInventoryTemplates(inventory, engine));
   if (errors.length) throw new RingErrors(errors);
   return books;
 }

@@ -9,6 +9,9 @@ import { RunState } from '../execute/state.js';
 import type { Inventory, Node, Playbook } from '../load/model.js';
 import { checkPlaybook } from '../load/playbook.js';
 import { checkTemplates } from '../load/check-templates.js';
+import { checkPlaybookFiles } from '../load/check-files.js';
+import { checkInventoryTemplates } from '../load/check-inventory-templates.js';
+import { createTemplateEngine } from '../template/engine.js';
 import { sortErrors } from '../load/yaml.js';
 import { checkHostPatterns } from '../validate/host-patterns.js';
 import { parseFlags } from './flags.js';
@@ -18,7 +21,8 @@ const HELP = `Usage: ringmaster validate PLAYBOOK... [-i INVENTORY]... [-e VARS]
 
 Checks everything a run would read, without connecting to any host: each playbook against its schema
 (keywords, one module per task, the module's arguments, notify targets, imported task files), template
-and condition syntax, the inventories (YAML, INI, group_vars/, host_vars/) and the extra vars.
+and condition syntax, its vars_files and template files, the inventories (YAML, INI, group_vars/, host_vars/,
+template syntax of their values) and the extra vars.
 Every problem of every file is reported in one go, each with file:line:col.
 
 Options:
@@ -52,16 +56,18 @@ export const validateCommand: CommandDef = {
       }
     };
     const playbooks: Playbook[] = [];
+    const engine = createTemplateEngine();
     for (const file of positionals) {
       const { playbook, errors: found } = await checkPlaybook(file);
       errors.push(...found);
       if (playbook) {
-        const syntax = await checkTemplates(playbook);
+        const syntax = [...(await checkTemplates(playbook)), ...(await checkPlaybookFiles(playbook, engine))];
         errors.push(...syntax);
         if (!syntax.length) playbooks.push(playbook);
       }
     }
     const inv = inventories.length ? await collect(() => loadInventories(inventories)) : undefined;
+    if (inv) errors.push(...checkInventoryTemplates(inv, engine));
     const extraVars = await collect(() => parseExtraVars(values['extra-vars'] ?? [], io.cwd));
     const warnings = inv ? checkHostPatterns(playbooks, inv, errors) : [];
     // With an inventory, what `run` would refuse before its first task: every task rendered for its hosts.

@@ -2,9 +2,9 @@
 // can be without results of earlier tasks, so an undefined variable or a missing template is an exit-1 error with
 // nothing changed (not a failure after members were stopped).
 import { dropOmitted } from '../template/omit.js';
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RingError, RingErrors } from '../errors/index.js';
+import { templateFileError } from '../load/check-files.js';
 import type { Node, Playbook, PlayNode, TaskNode } from '../load/model.js';
 import { playHosts } from './play.js';
 import { PlayState, type RunState } from './state.js';
@@ -102,10 +102,8 @@ function renderError(state: PlayState, play: PlayNode, task: TaskNode, scope: Sc
     if (task.delegate_to) templates.render(task.delegate_to, view, { ...where, what: '`delegate_to`' });
     const args = dropOmitted(templates.renderValue(task.args, view, { ...where, what: 'the arguments' }) as Record<string, unknown>);
     if (task.module === 'template' && typeof args.src === 'string') {
-      const file = resolve(dirname(state.playbook.file), args.src);
-      if (!existsSync(file)) {
-        return new RingError('E_FILE_NOT_FOUND', `template ${args.src} not found (looked at ${file}) in task '${task.name ?? task.module}' of play '${play.name}'`, { ...where, hint: 'template paths are relative to the playbook folder' });
-      }
+      const e = templateFileError(templates, resolve(dirname(state.playbook.file), args.src), args.src, task);
+      if (e) return new RingError(e.code, `${e.message} in task '${task.name ?? task.module}' of play '${play.name}'`, { ...e.details, host });
     }
     return undefined;
   } catch (e) {

@@ -79,7 +79,7 @@ function taskParts(n: TaskNode, template: Check, expr: Check, at: (key: string) 
 }
 
 /** Calls `fn` for every string inside `value`, with its location and path (`a.b[0]`). */
-function values(value: unknown, fn: (text: string, loc: Location | undefined, path: string) => void, path = '', owner?: unknown, key?: string | number): void {
+export function values(value: unknown, fn: (text: string, loc: Location | undefined, path: string) => void, path = '', owner?: unknown, key?: string | number): void {
   if (typeof value === 'string') {
     fn(value, owner === undefined || key === undefined ? undefined : locationOf(owner, key), path);
   } else if (Array.isArray(value)) {
