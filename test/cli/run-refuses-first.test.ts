@@ -11,6 +11,9 @@ describe('ringmaster run refuses before the first task', () => {
   const cases: Array<[string, string, string?, string[]?]> = [
     ['later-typo.yml', 'undefined variable `etcd_cluster_tokn`'],
     ['later-bad-when.yml', 'unexpected `==`'],
+    ['later-unclosed-template.yml', 'template syntax error in argument `msg`'],
+    ['later-unknown-helper.yml', 'unknown helper `shout`'],
+    ['later-bad-until.yml', 'of the expression in `until`'],
     ['later-play-bad-pattern.yml', "host pattern 'etcd[1:' is malformed", undefined, ['-i', 'inventories/kubeadm-stacked.yml']],
     ['later-play-bad-vars-file.yml', 'must be a mapping of variable names to values', 'not-a-mapping.yml'],
     ['later-bad-template-file.yml', 'template file', 'broken.conf.hbs'],
