@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   E_SSH_CONFIG: { exit: EXIT.usage },
   E_GUARD: { exit: EXIT.guard },
   E_ABORTED: { exit: EXIT.guard },
+  // apply: the cluster is no longer what the plan was made on
+  E_DRIFT: { exit: EXIT.guard, fix: 'make a new plan (ringmaster plan) on the cluster as it is now, and review it' },
   // lab
   E_LAB: { exit: EXIT.failed },
   // nothing was run: like a missing inventory, this is something to set up first

@@ -5,6 +5,7 @@ import type { Inventory } from '../load/model.js';
 import type { ModuleDefinition } from '../modules/define.js';
 import type { RunEvent } from '../report/events.js';
 import type { TemplateEngine, TemplateOrigin } from '../template/engine.js';
+import type { PlanGuard } from './module-io.js';
 
 /** What the user asked for on the command line. */
 export interface RunOptions {
@@ -67,6 +68,8 @@ export interface RunContext {
   log?(line: string): void;
   /** This run's ID (magic variable `ringmaster_run_id`, in run_start and in evidence names); default: a fresh one. */
   runId?: string;
+  /** `ringmaster apply`: holds every read and change to the plan's (module-io.ts). */
+  plan?: PlanGuard;
   /** Injected so tests do not really wait on delays, pauses and retries. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }

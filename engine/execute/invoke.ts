@@ -3,6 +3,7 @@ import type { BecomeSpec, Connection } from '../connection/types.js';
 import { RingError, isRingError } from '../errors/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/define.js';
 import { defaultSleep, type AnyModule } from './context.js';
+import { finish, moduleIO, withRecords, type CallRecords } from './module-io.js';
 import type { EffectiveTask } from './scope.js';
 import type { PlayState } from './state.js';
 
@@ -39,6 +40,9 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
   const local = new AbortController();
   const signal = AbortSignal.any([ctx.signal, local.signal]);
   const origin = { task: t.task.name, host: t.host, location: t.task.node.loc };
+  const exec: ModuleContext['exec'] = (command, o = {}) =>
+    t.conn.exec(command, { stdin: o.stdin, timeoutMs: o.timeoutMs ?? timeoutMs, env: t.environment, become: o.become ?? t.become, signal });
+  const records: CallRecords = { reads: [], changes: [] };
   const mctx: ModuleContext = {
     host: t.target,
     conn: t.conn,
@@ -48,8 +52,8 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
     playbookDir: t.play.playbook.dir,
     render: (text, what) => ctx.templates.render(text, t.vars, { ...origin, what }),
     evaluate: (expr) => ctx.evaluate(expr, t.vars, origin),
-    exec: (command, o = {}) =>
-      t.conn.exec(command, { stdin: o.stdin, timeoutMs: o.timeoutMs ?? timeoutMs, env: t.environment, become: o.become ?? t.become, signal }),
+    exec,
+    ...moduleIO({ target: t.target, taskName: t.task.name, location: t.task.node.loc, vars: t.vars, check: t.check, conn: t.conn, become: t.become, run: t.play.run, guard: ctx.plan }, exec, records),
     become: t.become,
     environment: t.environment,
     timeoutMs,
@@ -67,17 +71,17 @@ export async function invokeModule(module: AnyModule, args: Record<string, unkno
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = module.run(mctx, args);
-    if (!timeoutMs) return normalize(await run);
+    if (!timeoutMs) return finish(normalize(await run), records);
     const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const first = await Promise.race([run, expired]);
     if (first === 'timeout') {
       local.abort();
       run.catch(() => {}); // it will reject on the abort; already reported as a timeout
-      return { changed: false, failed: true, msg: `the task timed out after ${t.task.timeoutSec}s` };
+      return withRecords({ changed: false, failed: true, msg: `the task timed out after ${t.task.timeoutSec}s` }, records);
     }
-    return normalize(first);
+    return finish(normalize(first), records);
   } catch (e) {
-    return classify(e, t);
+    return withRecords(classify(e, t), records);
   } finally {
     if (timer) clearTimeout(timer);
   }
@@ -92,10 +96,10 @@ export const INTERRUPTED: Readonly<ModuleResult> = { changed: false, failed: tru
 
 function classify(e: unknown, t: CallTarget): ModuleResult {
   // After an interrupt every error is the interrupt's doing (we closed the channel, the connection, the wait).
-  if (t.play.ctx.signal.aborted && !(isRingError(e) && e.code === 'E_GUARD')) return { ...INTERRUPTED };
+  if (t.play.ctx.signal.aborted && !(isRingError(e) && (e.code === 'E_GUARD' || e.code === 'E_DRIFT'))) return { ...INTERRUPTED };
   if (isRingError(e)) {
     if (TRANSPORT_CODES.has(e.code)) throw new Unreachable(e);
-    if (e.code === 'E_GUARD') return { changed: false, failed: true, abort: true, msg: e.message };
+    if (e.code === 'E_GUARD' || e.code === 'E_DRIFT') return { changed: false, failed: true, abort: true, msg: e.message };
     if (e.code === 'E_ABORTED') return { ...INTERRUPTED };
     return { changed: false, failed: true, msg: e.message, error_code: e.code };
   }

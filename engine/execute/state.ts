@@ -46,6 +46,8 @@ export class RunState {
   interrupted?: { reason: string; task?: string; hosts: string[] };
   /** Every change this run made, in order (check mode makes none): said when the run stops early. */
   readonly changes: Array<{ task: string; host: string }> = [];
+  /** A change was made or, in check mode, planned (ctx.change): later reads and changes may depend on it. */
+  changedSomething = false;
 
   constructor(readonly ctx: RunContext) {
     this.startPending = ctx.options.startAtTask !== undefined;

@@ -7,6 +7,7 @@ import type { ModuleResult } from '../modules/define.js';
 import type { HostStatus } from '../report/events.js';
 import { truthy } from '../template/expr.js';
 import { invokeModule, pause, Unreachable, type CallTarget } from './invoke.js';
+import { mergeRecords, withRecords } from './module-io.js';
 import { loopItems, loopLayer, loopLabel } from './loop.js';
 import type { EffectiveTask } from './scope.js';
 import type { PlayState } from './state.js';
@@ -51,7 +52,8 @@ export async function runTaskOnHost(play: PlayState, task: EffectiveTask, host: 
       onItem(host, loopLabel(play, task, itemView, items[i]), statusOf(r), r, Date.now() - t0);
       if (r.abort) break;
     }
-    const result = aggregate(results);
+    const merged = mergeRecords(results);
+    const result = merged ? withRecords(aggregate(results), merged) : aggregate(results);
     return { host, status: statusOf(result), result, durationMs: Date.now() - started, delegatedTo };
   } catch (e) {
     if (e instanceof Unreachable) {

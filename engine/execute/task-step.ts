@@ -2,6 +2,7 @@
 import type { ModuleResult } from '../modules/define.js';
 import type { HostResult, HostStatus } from '../report/events.js';
 import { forEachLimit } from './pool.js';
+import { recordsOf } from './module-io.js';
 import type { EffectiveTask } from './scope.js';
 import { interruptReason, type PlayState } from './state.js';
 import { tagsSelect } from './tags.js';
@@ -157,7 +158,11 @@ function emitResult(play: PlayState, task: EffectiveTask, host: string, status: 
     event.msg = CENSORED;
   } else {
     if (r.msg !== undefined) event.msg = String(r.msg);
+    const rec = recordsOf(r);
+    if (rec?.reads.length) event.reads = rec.reads;
+    if (rec?.changes.length) event.changes = rec.changes;
     if (r.commands) event.commands = r.commands;
+    else if (rec?.changes.length) event.commands = rec.changes.map((c) => c.display);
     if (r.diff && play.ctx.options.diff) event.diff = r.diff;
     event.result = r;
   }

@@ -18,6 +18,8 @@ export const etcdMembers: Fact<MemberList> = {
     }
     return parseMemberList(stdout);
   },
+  // Identities only: the member that happened to answer is not part of what a plan is made on.
+  plan: (v) => ({ clusterId: v.clusterId, members: v.members.map((m) => ({ id: m.id, name: m.name, peerURLs: m.peerURLs, isLearner: m.isLearner, started: m.started })) }),
 };
 
 /**

@@ -2,6 +2,8 @@
 import type { Location } from '../errors/index.js';
 import type { BecomeSpec, Connection } from '../connection/types.js';
 import type { Command } from '../connection/command.js';
+import type { ExecResult, PutOptions } from '../connection/types.js';
+import type { Fact, FactArgs } from '../facts/fact.js';
 
 /** What a module gets for one host and one (loop) item. */
 export interface ModuleContext {
@@ -19,7 +21,17 @@ export interface ModuleContext {
   render(text: string, origin?: string): string;
   /** Evaluate a bare condition expression with this host's variables. */
   evaluate(expr: string): unknown;
-  /** Run a command on the host with the task's become, environment and timeout applied. */
+  /**
+   * Reads a fact (engine/facts) now: always runs, also in check mode, and is recorded with its value, so plans show
+   * what a change was decided on and apply can hold the live value to the planned one. Never cached.
+   */
+  read<T, A>(fact: Fact<T, A>, ...arg: FactArgs<A>): Promise<T>;
+  /**
+   * Makes a change, or in check mode only records it: resolves with the command's result when it ran, `undefined`
+   * when it was only planned (its outcome is known after it runs). `why` is shown in plans and reports.
+   */
+  change(step: Change, options: { why: string }): Promise<ExecResult | undefined>;
+  /** Run a command on the host with the task's become, environment and timeout applied (prefer read/change). */
   exec(command: Command | string, options?: { stdin?: string | Buffer; timeoutMs?: number; become?: BecomeSpec }): ReturnType<Connection['exec']>;
   become?: BecomeSpec;
   environment?: Record<string, string>;
@@ -44,6 +56,12 @@ export interface ModuleContext {
   /** A warning event, shown in every output mode (not only with -v). Never pass a secret. */
   warn(message: string): void;
 }
+
+/** What `ctx.change` does: a command on the host, a file put onto it, or a step on the controller. */
+export type Change =
+  | { command: Command; stdin?: string | Buffer; timeoutMs?: number; become?: BecomeSpec }
+  | { put: string; content: Buffer; options?: PutOptions; sha256?: string }
+  | { local: string; run(): Promise<void> };
 
 /** Identity of a run, the same for every task of it. */
 export interface RunInfo {

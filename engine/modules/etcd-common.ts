@@ -14,15 +14,9 @@ export function etcdError(ctx: ModuleContext, message: string, hint?: string): R
   return new RingError('E_TASK_FAILED', message, { host: ctx.host, task: ctx.taskName, location: ctx.taskLocation, hint });
 }
 
-/** Reads a fact now (never cached: facts go stale the moment anything changes). */
-export async function readFact<T>(ctx: ModuleContext, fact: Fact<T>, endpoints?: string[]): Promise<T> {
-  const r = await ctx.exec(fact.command(ctx.vars, endpoints));
-  try {
-    return fact.parse(r.stdout, r.stderr, r.code);
-  } catch (e) {
-    if (e instanceof RingError) throw new RingError(e.code, `${ctx.host}: ${e.message}`, { ...e.details, host: ctx.host, task: ctx.taskName });
-    throw e;
-  }
+/** Reads a fact now (never cached: facts go stale the moment anything changes); recorded through ctx.read. */
+export function readFact<T>(ctx: ModuleContext, fact: Fact<T>, endpoints?: string[]): Promise<T> {
+  return ctx.read(fact, endpoints);
 }
 
 /** Endpoints from the task's arguments (empty → the host's local client URL). */

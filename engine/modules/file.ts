@@ -34,11 +34,11 @@ export const fileModule = defineModule<FileArgs>({
   },
 });
 
-/** Runs the commands as one round trip (or lists them in check mode); none means ok and unchanged. */
+/** Runs the commands as one round trip (a change: in check mode only planned); none means ok and unchanged. */
 async function apply(ctx: ModuleContext, base: Record<string, unknown>, commands: Command[], okMsg: string): Promise<ModuleResult> {
   if (commands.length === 0) return { ...base, changed: false, msg: okMsg };
   const all = joinCommands(commands);
-  if (!ctx.check) await mustRun(ctx, all);
+  await mustRun(ctx, all, okMsg.replace(/ already (absent|as wanted)$/, (_, w: string) => (w === 'absent' ? ' exists and must go' : ' differs from the wanted state')));
   return { ...base, changed: true, commands: commands.map((c) => c.display()) };
 }
 

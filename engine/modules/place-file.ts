@@ -79,25 +79,17 @@ export async function placeFile(ctx: ModuleContext, req: PlaceRequest): Promise<
   const attrs = attributeCommands(dest, contentChanges ? undefined : st, req);
   const result: ModuleResult = { changed: contentChanges || attrs.length > 0, dest, checksum: contentChanges ? checksum : st.checksum ?? checksum, size: req.content.length };
   if (!result.changed) return { ...result, msg: `${dest} already up to date` };
-  const commands: string[] = [];
   if (contentChanges) {
     if (ctx.diff) result.diff = [await fileDiff(ctx, dest, st, req.content)];
     const backup = req.backup && st.exists ? backupName(dest, runIdOf(ctx.vars)) : undefined;
     // Created exclusively: a backup is evidence, never replaced by another run's.
-    const copyOld = backup ? copyExclusive(dest, backup) : undefined;
-    if (copyOld) commands.push(copyOld.display());
-    commands.push(`put ${dest} (${req.content.length} bytes, sha256 ${checksum})`);
-    if (!ctx.check) {
-      if (copyOld) await mustRun(ctx, copyOld);
-      await ctx.conn.put(dest, req.content, { mode: req.mode, owner: req.owner, group: req.group, become: ctx.become });
-    }
+    if (backup) await mustRun(ctx, copyExclusive(dest, backup), `keep the previous ${dest} as evidence`);
+    await ctx.change({ put: dest, content: req.content, sha256: checksum, options: { mode: req.mode, owner: req.owner, group: req.group } }, { why: st.exists ? 'its content differs from the wanted one' : 'it does not exist' });
     if (backup) result.backup_file = backup;
   } else {
-    const fix = joinCommands(attrs);
-    commands.push(fix.display());
-    if (!ctx.check) await mustRun(ctx, fix);
+    await mustRun(ctx, joinCommands(attrs), 'its mode or owner differs from the wanted one');
   }
-  return { ...result, commands };
+  return result;
 }
 
 async function fileDiff(ctx: ModuleContext, dest: string, st: RemoteStat, after: Buffer): Promise<FileDiff> {
@@ -107,10 +99,10 @@ async function fileDiff(ctx: ModuleContext, dest: string, st: RemoteStat, after:
   return { path: dest, before: diffText(before), after: diffText(after) };
 }
 
-/** Runs a command that must succeed; its failure is the task's failure. */
-export async function mustRun(ctx: ModuleContext, c: Command): Promise<void> {
-  const r = await ctx.exec(c);
-  if (r.code !== 0) {
+/** Makes a change that must succeed (in check mode: plans it); its failure is the task's failure. */
+export async function mustRun(ctx: ModuleContext, c: Command, why: string): Promise<void> {
+  const r = await ctx.change({ command: c }, { why });
+  if (r && r.code !== 0) {
     throw new RingError('E_TASK_FAILED', `${c.display()} failed: ${r.stderr.trim() || `exit code ${r.code}`}`, { host: ctx.host, task: ctx.taskName });
   }
 }

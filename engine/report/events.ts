@@ -1,6 +1,7 @@
 // The typed events the executor emits and reporters consume; schemas/events.schema.json describes the same shapes.
 import type { Location } from '../errors/index.js';
 import type { FileDiff } from '../modules/define.js';
+import type { ChangeRecord, ReadRecord } from '../modules/records.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -49,6 +50,10 @@ export interface HostResult extends Base {
   msg?: string;
   commands?: string[];
   diff?: FileDiff[];
+  /** Facts the module read, with the values a plan holds the apply to (absent for no_log tasks). */
+  reads?: ReadRecord[];
+  /** Changes made, or in check mode planned, in order. */
+  changes?: ChangeRecord[];
   /** The registered result, secrets removed; absent for no_log tasks. */
   result?: Record<string, unknown>;
   /** until/retries: which attempt this was. */

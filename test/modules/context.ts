@@ -4,6 +4,7 @@ import { RingError } from '../../engine/errors/index.js';
 import type { Connection } from '../../engine/connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult, RunCleanup, RunInfo } from '../../engine/modules/define.js';
 import { MODULES } from '../../engine/modules/registry.js';
+import { finish, moduleIO, type CallRecords } from '../../engine/execute/module-io.js';
 
 export interface TestContextOptions {
   check?: boolean;
@@ -15,6 +16,8 @@ export interface TestContextOptions {
   interactive?: boolean;
   prompt?: (q: string) => Promise<string>;
   signal?: AbortSignal;
+  /** Where ctx.read / ctx.change record (default: a fresh record the context exposes as `records`). */
+  records?: CallRecords;
   /** The run's identity (default: run `test-run`, playbook /mem/site.yml, no --break-lock). */
   run?: Partial<RunInfo>;
 }
@@ -24,6 +27,8 @@ export interface TestContextExtras {
   logs: string[];
   warnings: string[];
   cleanups: Array<{ what: string; fn: RunCleanup }>;
+  /** What the module read and changed (or planned) through ctx.read / ctx.change. */
+  records: CallRecords;
   /** Runs the registered cleanups as the executor does at the end of the run (newest first). */
   endRun(): Promise<void>;
 }
@@ -34,10 +39,13 @@ export function testContext(conn: Connection, o: TestContextOptions = {}): Modul
   const warnings: string[] = [];
   const cleanups: Array<{ what: string; fn: RunCleanup }> = [];
   const vars = o.vars ?? {};
+  const records: CallRecords = o.records ?? { reads: [], changes: [] };
+  const exec: ModuleContext['exec'] = (command, opts) => conn.exec(command, { stdin: opts?.stdin, timeoutMs: opts?.timeoutMs });
+  const check = o.check ?? false;
   return {
     host: conn.host,
     conn,
-    check: o.check ?? false,
+    check,
     diff: o.diff ?? false,
     vars,
     playbookDir: o.playbookDir ?? '/nonexistent-playbook-dir',
@@ -46,7 +54,9 @@ export function testContext(conn: Connection, o: TestContextOptions = {}): Modul
       if (!o.expressions || !(expr in o.expressions)) throw new RingError('E_UNDEFINED_VAR', `undefined variable in '${expr}'`);
       return o.expressions[expr];
     },
-    exec: (command, opts) => conn.exec(command, { stdin: opts?.stdin, timeoutMs: opts?.timeoutMs }),
+    exec,
+    ...moduleIO({ target: conn.host, taskName: 'test task', vars, check, conn, run: { changedSomething: false } }, exec, records),
+    records,
     signal: o.signal ?? new AbortController().signal,
     log: (m) => logs.push(m),
     taskName: 'test task',
@@ -73,5 +83,6 @@ export function moduleNamed(name: string): ModuleDefinition<any> {
 
 /** Runs module `name` with `args` on `conn`. */
 export function runModule(name: string, conn: Connection, args: Record<string, unknown>, o: TestContextOptions = {}): Promise<ModuleResult> {
-  return moduleNamed(name).run(testContext(conn, o), args);
+  const ctx = testContext(conn, o);
+  return moduleNamed(name).run(ctx, args).then((r) => finish(r, ctx.records));
 }
